@@ -1,0 +1,2 @@
+/** Placeholder. */
+export const PACKAGE_NAME = '@org/vmware-events-producer';

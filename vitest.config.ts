@@ -1,0 +1,49 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+/**
+ * One vitest project per package and kind of test:
+ *   <package>:unit         never touches a broker or a server (fakes allowed)
+ *   <package>:integration  runs against the real Kafka broker / Redis / vcsim that scripts/test.sh starts
+ * Workspace packages resolve to their sources, so tests never need a build first.
+ */
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const alias = {
+  '@org/vmware-events-schema': src('schema'),
+  '@org/vmware-events-producer': src('producer'),
+  '@org/vmware-events-consumer': src('consumer'),
+};
+
+const unit = (name: string, dir: string) => ({
+  resolve: { alias },
+  test: {
+    name: `${name}:unit`,
+    include: [`${dir}/test/unit/**/*.test.ts`],
+    typecheck: { enabled: true, include: [`${dir}/test/unit/**/*.test-d.ts`], tsconfig: './tsconfig.json' },
+  },
+});
+
+const integration = (name: string, dir: string) => ({
+  resolve: { alias },
+  test: {
+    name: `${name}:integration`,
+    include: [`${dir}/test/integration/**/*.test.ts`],
+    globalSetup: ['./test/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
+
+const packages: Array<[string, string]> = [
+  ['schema', 'packages/schema'],
+  ['producer', 'packages/producer'],
+  ['consumer', 'packages/consumer'],
+  ['bridge', 'examples/vcenter-bridge'],
+];
+
+export default defineConfig({
+  test: {
+    projects: packages.flatMap(([name, dir]) => [unit(name, dir), integration(name, dir)]),
+    passWithNoTests: true,
+  },
+});
