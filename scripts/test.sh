@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The test command: on a fresh machine it installs everything (Node, pnpm, dependencies, the Kafka broker,
+# Redis, the vCenter simulator), starts the services once, runs every check and test, and stops what it started.
+#
+#   bash scripts/test.sh            everything (what CI runs)
+#   bash scripts/test.sh --unit     static checks and unit tests only (no services)
+#
+# Ends with one summary line: "tests: N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/toolchain.sh
+vmw_ensure_toolchain
+
+UNIT_ONLY=0
+[ "${1:-}" = "--unit" ] && UNIT_ONLY=1
+LOGS="$VMW_ROOT/.tmp/logs"
+mkdir -p "$LOGS"
+started_kafka=0 started_redis=0
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+cleanup() {
+  local rc=$?
+  [ "$started_kafka" = 1 ] && { bash scripts/kafka.sh stop >/dev/null 2>&1 || true; }
+  [ "$started_redis" = 1 ] && { bash scripts/redis.sh stop >/dev/null 2>&1 || true; }
+  exit "$rc"
+}
+trap cleanup EXIT
+
+step "install dependencies"
+pnpm install --frozen-lockfile --prefer-offline
+
+# Services start in the background while the static checks run (they need no broker).
+if [ "$UNIT_ONLY" = 0 ]; then
+  step "starting services in the background (logs in .tmp/logs)"
+  bash scripts/kafka.sh status >/dev/null 2>&1 || started_kafka=1
+  bash scripts/redis.sh status >/dev/null 2>&1 || started_redis=1
+  (bash scripts/kafka.sh start >"$LOGS/kafka-start.log" 2>&1) & kafka_job=$!
+  (bash scripts/redis.sh start >"$LOGS/redis-start.log" 2>&1) & redis_job=$!
+  (bash scripts/vcsim.sh install >"$LOGS/vcsim-install.log" 2>&1) & vcsim_job=$!
+fi
+
+step "generated files are up to date (schemas → types and validators)"
+pnpm --filter @org/vmware-events-schema run --if-present check:generated
+step "released schema versions are unchanged"
+pnpm --filter @org/vmware-events-schema run --if-present check:released
+step "schema compatibility across every version"
+pnpm --filter @org/vmware-events-schema run --if-present check:compat
+step "typecheck, lint, format"
+pnpm -s typecheck
+pnpm -s lint
+pnpm -s format:check
+step "build (tsup: ESM + CJS + types)"
+pnpm -s build
+
+if [ "$UNIT_ONLY" = 0 ]; then
+  step "waiting for services"
+  wait_job() { # <pid> <name> <log>
+    wait "$1" || { echo "[vmw] $2 failed to start; its log:" >&2; tail -n 60 "$3" >&2; exit 1; }
+  }
+  wait_job "$kafka_job" "Kafka broker" "$LOGS/kafka-start.log"
+  wait_job "$redis_job" "Redis" "$LOGS/redis-start.log"
+  wait_job "$vcsim_job" "vcsim install" "$LOGS/vcsim-install.log"
+  eval "$(bash scripts/vcsim.sh path)"
+  export VCSIM_BIN GOVC_BIN
+  export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:${KAFKA_PORT:-9092}}"
+  export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:${REDIS_PORT:-6379}}"
+fi
+
+step "tests"
+projects=()
+[ "$UNIT_ONLY" = 1 ] && projects=(--project '*:unit')
+set +e
+pnpm exec vitest run "${projects[@]}" --reporter=default --reporter=json --outputFile.json="$VMW_ROOT/.tmp/vitest.json"
+vitest_rc=$?
+set -e
+
+pack_rc=0
+if [ "$UNIT_ONLY" = 0 ]; then
+  step "packed tarballs install and import in a scratch project (ESM and CJS)"
+  bash scripts/pack-test.sh || pack_rc=$?
+fi
+
+node -e '
+  const r = require(process.argv[1]);
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+' "$VMW_ROOT/.tmp/vitest.json"
+[ "$vitest_rc" = 0 ] && [ "$pack_rc" = 0 ]
