@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'INVALID_TOPIC_NAME',
   'INVALID_KEY',
   'INVALID_HEADER',
+  'INVALID_EVENT_ID',
   'INVALID_OPTIONS',
   'INCOMPATIBLE_SCHEMA',
   'INVALID_SCHEMA_FILE',
@@ -96,4 +97,68 @@ function formatIssues(schema: string, issues: readonly ValidationIssue[]): strin
   const lines = issues.slice(0, 20).map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}`);
   const more = issues.length > 20 ? `\n  … and ${issues.length - 20} more` : '';
   return `Invalid ${schema}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n${lines.join('\n')}${more}`;
+}
+
+/** A topic name (or a part used to build one) that Kafka would reject or that breaks the naming convention. */
+export class InvalidTopicNameError extends VmwEventsError {
+  /** The rejected topic name or part. */
+  readonly topic: string;
+
+  constructor(topic: string, message: string, options: VmwEventsErrorOptions = {}) {
+    super('INVALID_TOPIC_NAME', message, options);
+    this.name = 'InvalidTopicNameError';
+    this.topic = topic;
+  }
+}
+
+/** True for an {@link InvalidTopicNameError} from any copy of the SDK. */
+export function isInvalidTopicNameError(error: unknown): error is InvalidTopicNameError {
+  return hasErrorCode(error, 'INVALID_TOPIC_NAME');
+}
+
+/** A record key (or one of its parts) that would break per-VM ordering or that Kafka tooling mishandles. */
+export class InvalidKeyError extends VmwEventsError {
+  /** Which part is wrong: `vmId`, `environment`, `tenantId`, `key`, `entity id`, … */
+  readonly part: string;
+
+  constructor(part: string, message: string, options: VmwEventsErrorOptions = {}) {
+    super('INVALID_KEY', message, options);
+    this.name = 'InvalidKeyError';
+    this.part = part;
+  }
+}
+
+/** True for an {@link InvalidKeyError} from any copy of the SDK. */
+export function isInvalidKeyError(error: unknown): error is InvalidKeyError {
+  return hasErrorCode(error, 'INVALID_KEY');
+}
+
+/** A record header whose value is missing, empty or not a valid single-line UTF-8 string. */
+export class InvalidHeaderError extends VmwEventsError {
+  /** The header name, e.g. `tenant` or `ce_id`. */
+  readonly header: string;
+
+  constructor(header: string, message: string, options: VmwEventsErrorOptions = {}) {
+    super('INVALID_HEADER', message, options);
+    this.name = 'InvalidHeaderError';
+    this.header = header;
+  }
+}
+
+/** True for an {@link InvalidHeaderError} from any copy of the SDK. */
+export function isInvalidHeaderError(error: unknown): error is InvalidHeaderError {
+  return hasErrorCode(error, 'INVALID_HEADER');
+}
+
+/** An event id input that cannot give a stable, portable UUID (bad namespace, unsupported identity part). */
+export class InvalidEventIdError extends VmwEventsError {
+  constructor(message: string, options: VmwEventsErrorOptions = {}) {
+    super('INVALID_EVENT_ID', message, options);
+    this.name = 'InvalidEventIdError';
+  }
+}
+
+/** True for an {@link InvalidEventIdError} from any copy of the SDK. */
+export function isInvalidEventIdError(error: unknown): error is InvalidEventIdError {
+  return hasErrorCode(error, 'INVALID_EVENT_ID');
 }

@@ -14,5 +14,78 @@ export type { ErrorCode, VmwEventsErrorOptions, ValidationIssue } from './errors
 // --- types and validators (schemas/, src/generated/) ---
 
 // --- conventions: keys, topics, headers ---
+export {
+  InvalidTopicNameError,
+  InvalidKeyError,
+  InvalidHeaderError,
+  InvalidEventIdError,
+  isInvalidTopicNameError,
+  isInvalidKeyError,
+  isInvalidHeaderError,
+  isInvalidEventIdError,
+} from './errors.js';
+export {
+  KEY_STRATEGIES,
+  KEY_SEPARATOR,
+  MAX_KEY_BYTES,
+  DELETE_ALL_KEY,
+  isKeyStrategy,
+  buildKey,
+  buildEventKey,
+  parseKey,
+  buildDomainEventKey,
+} from './keys.js';
+export type { KeyStrategy, KeyParts, KeyedEvent, ParsedKey, KeyedDomainEvent } from './keys.js';
+export {
+  CANONICAL_TOPIC,
+  DEAD_LETTER_SUFFIX,
+  RAW_SUFFIX,
+  MAX_TOPIC_NAME_LENGTH,
+  RESERVED_TOPIC_SEGMENTS,
+  validateTopicName,
+  assertTopicName,
+  topicsCollide,
+  environmentTopic,
+  teamTopic,
+  deadLetterTopic,
+  rawEventsTopic,
+  domainTopic,
+} from './topics.js';
+export type { DomainTopicParts } from './topics.js';
+export {
+  HEADER_NAMES,
+  CLOUDEVENTS_SPEC_VERSION,
+  EVENT_CONTENT_TYPE,
+  CLOUDEVENT_TYPE_PREFIX,
+  DOMAIN_CLOUDEVENT_TYPE_PREFIX,
+  cloudEventType,
+  buildEventHeaders,
+  buildDomainEventHeaders,
+  decodeHeaders,
+  readEventHeaders,
+  toCloudEvent,
+  fromCloudEventHeaders,
+} from './headers.js';
+export type {
+  HeaderName,
+  EventHeaders,
+  KafkaHeaders,
+  HeaderSourceEvent,
+  HeaderSourceDomainEvent,
+  DomainEventHeaderOptions,
+  TraceContext,
+  CloudEventAttributes,
+  CloudEvent,
+} from './headers.js';
+export {
+  UUID_NAMESPACE_DNS,
+  UUID_NAMESPACE_URL,
+  EVENT_ID_NAMESPACE,
+  EVENT_ID_SEPARATOR,
+  randomEventId,
+  uuidV5,
+  deriveEventId,
+  isUuid,
+} from './event-id.js';
 
 // --- compatibility checker ---

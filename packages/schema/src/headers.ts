@@ -1,0 +1,354 @@
+/**
+ * Record headers: the seed-000 headers (`env`, `tenant`, `operationType`, `contentVersion`, `correlationId`) plus
+ * `eventId`, and the CloudEvents Kafka binding in binary mode (`content-type` + `ce_*`), so CloudEvents tooling reads
+ * our records as CloudEvents whose `data` is the VM operation event. Pure mapping functions, no client.
+ */
+import { InvalidHeaderError } from './errors.js';
+import { randomEventId } from './event-id.js';
+import { describeChar, findBadChar, printable } from './keys.js';
+
+/** Every header name the SDK writes or reads. */
+export const HEADER_NAMES = {
+  env: 'env',
+  tenant: 'tenant',
+  operationType: 'operationType',
+  contentVersion: 'contentVersion',
+  correlationId: 'correlationId',
+  eventId: 'eventId',
+  contentType: 'content-type',
+  ceSpecVersion: 'ce_specversion',
+  ceId: 'ce_id',
+  ceSource: 'ce_source',
+  ceType: 'ce_type',
+  ceTime: 'ce_time',
+  ceSubject: 'ce_subject',
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
+} as const;
+
+/** One of the header names in {@link HEADER_NAMES}. */
+export type HeaderName = (typeof HEADER_NAMES)[keyof typeof HEADER_NAMES];
+
+/** The CloudEvents spec version written in `ce_specversion`. */
+export const CLOUDEVENTS_SPEC_VERSION = '1.0';
+
+/** The content type of the record value: the event as JSON. */
+export const EVENT_CONTENT_TYPE = 'application/json';
+
+/** Prefix of the CloudEvents `type` of a VM operation event: `com.vmware.events.vm.<operation>.v1`. */
+export const CLOUDEVENT_TYPE_PREFIX = 'com.vmware.events.vm.';
+
+/** Prefix of the CloudEvents `type` of a domain event: `com.vmware.events.domain.<type>.v1` (type lower-cased). */
+export const DOMAIN_CLOUDEVENT_TYPE_PREFIX = 'com.vmware.events.domain.';
+
+/** The headers of a VM operation event record, by header name. All values are UTF-8 strings. */
+export type EventHeaders = {
+  env: string;
+  tenant: string;
+  operationType: string;
+  contentVersion: string;
+  correlationId: string;
+  eventId: string;
+  'content-type': string;
+  ce_specversion: string;
+  ce_id: string;
+  ce_source: string;
+  ce_type: string;
+  ce_time: string;
+  ce_subject: string;
+  traceparent?: string;
+  tracestate?: string;
+};
+
+/** Headers as Kafka clients hand them over (kafkajs `IHeaders`): bytes or strings, arrays when a name repeats. */
+export type KafkaHeaders = Record<
+  string,
+  Buffer | Uint8Array | string | (Buffer | Uint8Array | string)[] | undefined
+>;
+
+/** The smallest shape of a VM operation event the header builders read. */
+export interface HeaderSourceEvent {
+  /** `MAJOR.MINOR` schema version. */
+  schemaVersion: string;
+  /** Event id (UUID). */
+  eventId: string;
+  /** URI-reference of the emitter. */
+  source: string;
+  /** Request/workflow id. */
+  correlationId: string;
+  /** What happened. */
+  operationInfo: {
+    operation: string;
+    timestamp: string;
+    vmId: string;
+    environment: string;
+    tenantId: string;
+  };
+}
+
+/** W3C trace context to propagate (from OpenTelemetry's propagator). */
+export interface TraceContext {
+  /** W3C `traceparent`, e.g. `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01`. */
+  traceparent?: string;
+  /** W3C `tracestate`, vendor-specific list. */
+  tracestate?: string;
+}
+
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/**
+ * The CloudEvents `type` of an operation.
+ *
+ * @example cloudEventType('power_on') // 'com.vmware.events.vm.power_on.v1'
+ */
+export function cloudEventType(operation: string): string {
+  return `${CLOUDEVENT_TYPE_PREFIX}${operation}.v1`;
+}
+
+/**
+ * The headers of a VM operation event record (seed-000 headers, `eventId`, CloudEvents binary mode, trace context).
+ *
+ * @example producer.send({ topic, messages: [{ key, value: JSON.stringify(event), headers: buildEventHeaders(event) }] })
+ * @throws InvalidHeaderError when a value is empty or contains a control character (CR/LF would split header lines
+ *   in logs and HTTP bridges), or the trace context is not W3C.
+ */
+export function buildEventHeaders(event: HeaderSourceEvent, extra: TraceContext = {}): EventHeaders {
+  const info = event.operationInfo;
+  const headers: EventHeaders = {
+    env: checkValue(HEADER_NAMES.env, info.environment),
+    tenant: checkValue(HEADER_NAMES.tenant, info.tenantId),
+    operationType: checkValue(HEADER_NAMES.operationType, info.operation),
+    contentVersion: checkValue(HEADER_NAMES.contentVersion, event.schemaVersion),
+    correlationId: checkValue(HEADER_NAMES.correlationId, event.correlationId),
+    eventId: checkValue(HEADER_NAMES.eventId, event.eventId),
+    'content-type': EVENT_CONTENT_TYPE,
+    ce_specversion: CLOUDEVENTS_SPEC_VERSION,
+    ce_id: event.eventId,
+    ce_source: checkValue(HEADER_NAMES.ceSource, event.source),
+    ce_type: cloudEventType(info.operation),
+    ce_time: checkValue(HEADER_NAMES.ceTime, info.timestamp),
+    ce_subject: checkValue(HEADER_NAMES.ceSubject, info.vmId),
+  };
+  addTraceContext(headers, extra);
+  return headers;
+}
+
+/** The smallest shape of a domain event (seed 002) the header builder reads. */
+export interface HeaderSourceDomainEvent {
+  /** `CREATE`, `UPDATE`, `DELETE` or `DELETE_ALL`. */
+  type: string;
+  /** Tenant name. */
+  tenant: string;
+}
+
+/** What a domain event does not carry itself but its headers need. */
+export interface DomainEventHeaderOptions extends TraceContext {
+  /** Environment (the `ENV` variable). */
+  environment: string;
+  /** URI-reference of the emitting module, e.g. `urn:vmware-events:module:inventory`. */
+  source: string;
+  /** Event id; default: a fresh random UUID. */
+  eventId?: string;
+  /** Request/workflow id; default: the event id. */
+  correlationId?: string;
+  /** When the change happened (RFC 3339); default: now. */
+  time?: string;
+  /** CloudEvents `subject`, usually the record key (the entity id); omitted when not given. */
+  subject?: string;
+  /** Version of the domain-event schema; default `1.0`. */
+  contentVersion?: string;
+}
+
+/**
+ * The headers of a domain event record: `env`, `tenant`, `operationType` (the domain event `type`),
+ * `contentVersion`, `correlationId`, `eventId` and CloudEvents binary mode with
+ * `ce_type` = `com.vmware.events.domain.<type>.v1`.
+ *
+ * @throws InvalidHeaderError when a value is empty or contains a control character.
+ */
+export function buildDomainEventHeaders(
+  event: HeaderSourceDomainEvent,
+  options: DomainEventHeaderOptions,
+): Record<string, string> {
+  const eventId = checkValue(HEADER_NAMES.eventId, options.eventId ?? randomEventId());
+  const headers: Record<string, string> = {
+    env: checkValue(HEADER_NAMES.env, options.environment),
+    tenant: checkValue(HEADER_NAMES.tenant, event.tenant),
+    operationType: checkValue(HEADER_NAMES.operationType, event.type),
+    contentVersion: checkValue(HEADER_NAMES.contentVersion, options.contentVersion ?? '1.0'),
+    correlationId: checkValue(HEADER_NAMES.correlationId, options.correlationId ?? eventId),
+    eventId,
+    'content-type': EVENT_CONTENT_TYPE,
+    ce_specversion: CLOUDEVENTS_SPEC_VERSION,
+    ce_id: eventId,
+    ce_source: checkValue(HEADER_NAMES.ceSource, options.source),
+    ce_type: `${DOMAIN_CLOUDEVENT_TYPE_PREFIX}${event.type.toLowerCase()}.v1`,
+    ce_time: checkValue(HEADER_NAMES.ceTime, options.time ?? new Date().toISOString()),
+  };
+  if (options.subject !== undefined) headers.ce_subject = checkValue(HEADER_NAMES.ceSubject, options.subject);
+  addTraceContext(headers, options);
+  return headers;
+}
+
+/**
+ * Decodes Kafka headers to strings (UTF-8). A header that appears more than once (an array in kafkajs) gives its
+ * FIRST value: the SDK writes each header once, so a repeat was added later by someone else. Absent (`undefined`)
+ * headers are left out. Bytes that are not UTF-8 become U+FFFD: binary headers from other tools (such as Spring's
+ * 4-byte `kafka_dlt-original-partition`) are not text, read their raw bytes instead.
+ */
+export function decodeHeaders(headers: KafkaHeaders | undefined): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  if (headers === undefined) return decoded;
+  for (const [name, raw] of Object.entries(headers)) {
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (value === undefined) continue;
+    decoded[name] =
+      typeof value === 'string'
+        ? value
+        : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+  }
+  return decoded;
+}
+
+const EVENT_HEADER_NAMES: readonly HeaderName[] = Object.values(HEADER_NAMES);
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads the SDK's headers of a record (the names in {@link HEADER_NAMES}); headers that are absent stay absent and
+ * other headers are ignored. Repeated headers give their first value.
+ *
+ * @throws InvalidHeaderError when one of the SDK's headers is not valid UTF-8 or contains a control character,
+ *   so that a corrupt record goes to the dead-letter topic with this reason instead of being misread.
+ */
+export function readEventHeaders(headers: KafkaHeaders | undefined): Partial<EventHeaders> {
+  const result: Record<string, string> = {};
+  if (headers === undefined) return result;
+  for (const name of EVENT_HEADER_NAMES) {
+    const raw = headers[name];
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (value === undefined) continue;
+    let text: string;
+    if (typeof value === 'string') {
+      text = value;
+    } else {
+      try {
+        text = strictUtf8.decode(value);
+      } catch (error) {
+        throw new InvalidHeaderError(name, `Header '${name}' is not valid UTF-8`, { cause: error });
+      }
+    }
+    const bad = findBadChar(text);
+    if (bad !== undefined) {
+      throw new InvalidHeaderError(name, `Header '${name}' contains ${describeChar(bad)}`);
+    }
+    result[name] = text;
+  }
+  return result;
+}
+
+/** The attributes of a CloudEvent (v1.0) without its data. */
+export interface CloudEventAttributes {
+  /** Always `1.0`. */
+  specversion: string;
+  /** Event id. */
+  id: string;
+  /** URI-reference of the emitter. */
+  source: string;
+  /** Event type, e.g. `com.vmware.events.vm.create.v1`. */
+  type: string;
+  /** RFC 3339 time of the occurrence. */
+  time?: string;
+  /** Subject within the source: the VM id. */
+  subject?: string;
+  /** Content type of `data`. */
+  datacontenttype?: string;
+}
+
+/** A CloudEvent v1.0 in the JSON format (structured mode), carrying a VM operation event as `data`. */
+export interface CloudEvent<TData> extends CloudEventAttributes {
+  /** The VM operation event. */
+  data: TData;
+}
+
+/**
+ * The event as a CloudEvents v1.0 JSON object (structured mode, `application/cloudevents+json`), with the same
+ * attributes the binary-mode headers carry.
+ */
+export function toCloudEvent<TEvent extends HeaderSourceEvent>(event: TEvent): CloudEvent<TEvent> {
+  const info = event.operationInfo;
+  return {
+    specversion: CLOUDEVENTS_SPEC_VERSION,
+    id: event.eventId,
+    source: event.source,
+    type: cloudEventType(info.operation),
+    time: info.timestamp,
+    subject: info.vmId,
+    datacontenttype: EVENT_CONTENT_TYPE,
+    data: event,
+  };
+}
+
+/**
+ * The CloudEvent attributes of a binary-mode record, from its `ce_*` and `content-type` headers.
+ *
+ * @throws InvalidHeaderError when `ce_specversion` is not `1.0` or `ce_id`, `ce_source` or `ce_type` is missing.
+ */
+export function fromCloudEventHeaders(headers: KafkaHeaders | undefined): CloudEventAttributes {
+  const read = readEventHeaders(headers);
+  if (read.ce_specversion !== CLOUDEVENTS_SPEC_VERSION) {
+    throw new InvalidHeaderError(
+      HEADER_NAMES.ceSpecVersion,
+      read.ce_specversion === undefined
+        ? `Header 'ce_specversion' is missing: the record is not a binary-mode CloudEvent`
+        : `Header 'ce_specversion' is "${printable(read.ce_specversion)}"; only ${CLOUDEVENTS_SPEC_VERSION} is supported`,
+    );
+  }
+  const required = (name: 'ce_id' | 'ce_source' | 'ce_type'): string => {
+    const value = read[name];
+    if (value === undefined || value === '') {
+      throw new InvalidHeaderError(name, `Header '${name}' is required in a binary-mode CloudEvent`);
+    }
+    return value;
+  };
+  const attributes: CloudEventAttributes = {
+    specversion: CLOUDEVENTS_SPEC_VERSION,
+    id: required('ce_id'),
+    source: required('ce_source'),
+    type: required('ce_type'),
+  };
+  if (read.ce_time !== undefined) attributes.time = read.ce_time;
+  if (read.ce_subject !== undefined) attributes.subject = read.ce_subject;
+  if (read['content-type'] !== undefined) attributes.datacontenttype = read['content-type'];
+  return attributes;
+}
+
+function addTraceContext(headers: Record<string, string>, extra: TraceContext): void {
+  if (extra.traceparent !== undefined) {
+    if (!TRACEPARENT.test(extra.traceparent)) {
+      throw new InvalidHeaderError(
+        HEADER_NAMES.traceparent,
+        `Header 'traceparent' "${printable(extra.traceparent)}" is not W3C trace context (version-traceid-parentid-flags, lowercase hex)`,
+      );
+    }
+    headers.traceparent = extra.traceparent;
+  }
+  if (extra.tracestate !== undefined && extra.tracestate !== '') {
+    headers.tracestate = checkValue(HEADER_NAMES.tracestate, extra.tracestate);
+  }
+}
+
+function checkValue(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidHeaderError(
+      name,
+      `Header '${name}' needs a non-empty string, got ${value === '' ? 'an empty string' : typeof value}`,
+    );
+  }
+  const bad = findBadChar(value);
+  if (bad !== undefined) {
+    const why =
+      bad === '\r' || bad === '\n' ? ' (a line break would split the header in logs and HTTP bridges)' : '';
+    throw new InvalidHeaderError(name, `Header '${name}' contains ${describeChar(bad)}${why}`);
+  }
+  return value;
+}
