@@ -1,0 +1,368 @@
+/**
+ * One vCenter: a reader (session → event history collector → paged reads → mapping → bounded queue)
+ * and a publisher (queue → sink, retried until acknowledged → checkpoint), in read order.
+ */
+import { isKeyAfter } from './checkpoint.js';
+import type { Checkpoint, CheckpointStore } from './checkpoint.js';
+import type { BridgeConfig, VcenterTarget } from './config.js';
+import { isBridgeError } from './errors.js';
+import { describeError } from './logger.js';
+import type { Logger } from './logger.js';
+import { OPERATIONS_NEEDING_HARDWARE, mapEvent, operationOf, toRawCloudEvent } from './mapping.js';
+import type { MappingContext } from './mapping.js';
+import { BoundedQueue, backoff, sleep } from './queue.js';
+import type { EventSink, SinkRecord } from './sink.js';
+import { VsphereClient } from './soap/client.js';
+import type { MoRef, ServiceContent } from './soap/client.js';
+import { SoapFaultError } from './errors.js';
+import { parseVcenterEvent } from './vcenter-event.js';
+import type { VcenterEvent } from './vcenter-event.js';
+
+/** Counters and gauges of one vCenter (exposed by the health endpoint). */
+export interface WorkerStats {
+  /** vCenter events read and accepted (after the resume skip). */
+  read: number;
+  /** Canonical events acknowledged by Kafka. */
+  published: number;
+  /** Raw CloudEvents acknowledged by Kafka. */
+  publishedRaw: number;
+  /** Unmapped events dropped because BRIDGE_UNMAPPED=ignore. */
+  ignored: number;
+  /** Events skipped on resume because the checkpoint says they were already published. */
+  skippedReplay: number;
+  /** Events published as `update` because the VM's hardware could not be read. */
+  degraded: number;
+  /** Errors: vCenter calls, Kafka sends, checkpoint writes, unreadable events. */
+  errors: number;
+  /** Events read but not yet acknowledged. */
+  pending: number;
+  /** Seconds between now and the createdTime of the oldest unacknowledged event (0 when caught up). */
+  lagSeconds: number;
+  /** Whether the vCenter session is up. */
+  vcenterConnected: boolean;
+  /** Whether the last Kafka send succeeded. */
+  kafkaConnected: boolean;
+  instanceUuid: string | undefined;
+  lastPublishedKey: number | undefined;
+}
+
+interface WorkItem {
+  readonly position: Checkpoint;
+  readonly createdMs: number;
+  readonly record: SinkRecord | undefined;
+}
+
+/** Dependencies of a {@link VcenterWorker}. */
+export interface WorkerDeps {
+  readonly config: BridgeConfig;
+  readonly sink: EventSink;
+  readonly store: CheckpointStore;
+  readonly logger: Logger;
+}
+
+/** Reads one vCenter and publishes its events. */
+export class VcenterWorker {
+  readonly target: VcenterTarget;
+  readonly stats: WorkerStats = {
+    read: 0,
+    published: 0,
+    publishedRaw: 0,
+    ignored: 0,
+    skippedReplay: 0,
+    degraded: 0,
+    errors: 0,
+    pending: 0,
+    lagSeconds: 0,
+    vcenterConnected: false,
+    kafkaConnected: false,
+    instanceUuid: undefined,
+    lastPublishedKey: undefined,
+  };
+  readonly #deps: WorkerDeps;
+  readonly #client: VsphereClient;
+  readonly #queue: BoundedQueue<WorkItem>;
+  readonly #log: Logger;
+  #inFlight: readonly WorkItem[] = [];
+
+  constructor(target: VcenterTarget, deps: WorkerDeps) {
+    this.target = target;
+    this.#deps = deps;
+    this.#queue = new BoundedQueue(deps.config.bufferSize);
+    this.#client = new VsphereClient({
+      url: target.url,
+      username: target.username,
+      password: target.password,
+      insecure: deps.config.insecure,
+      requestTimeoutMs: deps.config.requestTimeoutMs,
+    });
+    const base = deps.logger;
+    const vcenter = target.url;
+    this.#log = {
+      debug: (m, f) => base.debug(m, { vcenter, ...f }),
+      info: (m, f) => base.info(m, { vcenter, ...f }),
+      warn: (m, f) => base.warn(m, { vcenter, ...f }),
+      error: (m, f) => base.error(m, { vcenter, ...f }),
+    };
+  }
+
+  /** Refresh the gauges (pending, lag). */
+  refreshGauges(now = Date.now()): void {
+    const oldest = this.#inFlight[0] ?? this.#queue.peek();
+    this.stats.pending = this.#inFlight.length + this.#queue.size;
+    this.stats.lagSeconds = oldest ? Math.max(0, (now - oldest.createdMs) / 1000) : 0;
+  }
+
+  /**
+   * Run until `signal` aborts; then stop reading, publish what was read (up to `drainMs`), checkpoint, log out.
+   */
+  async run(signal: AbortSignal, drainMs = 10_000): Promise<void> {
+    const publisherStop = new AbortController();
+    const publisher = this.#publish(publisherStop.signal);
+    try {
+      await this.#read(signal);
+    } finally {
+      const deadline = Date.now() + drainMs;
+      while ((this.#queue.size > 0 || this.#inFlight.length > 0) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      publisherStop.abort(new Error('stopped'));
+      await publisher;
+      await this.#client.logout();
+      this.#client.close();
+      this.stats.vcenterConnected = false;
+    }
+  }
+
+  async #startPosition(
+    content: ServiceContent,
+  ): Promise<{ position: Checkpoint | undefined; beginTime: string | undefined }> {
+    const checkpoint = await this.#deps.store.load(this.target.url);
+    if (checkpoint && checkpoint.instanceUuid === content.instanceUuid) {
+      this.#log.info('resuming from checkpoint', {
+        lastEventKey: checkpoint.lastEventKey,
+        lastCreatedTime: checkpoint.lastCreatedTime,
+      });
+      return { position: checkpoint, beginTime: checkpoint.lastCreatedTime };
+    }
+    if (checkpoint) {
+      this.#log.warn(
+        'the checkpoint belongs to a different vCenter instance; starting fresh for this vCenter',
+        {
+          checkpointInstanceUuid: checkpoint.instanceUuid,
+          instanceUuid: content.instanceUuid,
+          startFrom: this.#deps.config.startFrom,
+        },
+      );
+    }
+    return { position: undefined, beginTime: await this.#freshBeginTime() };
+  }
+
+  async #freshBeginTime(): Promise<string | undefined> {
+    const from = this.#deps.config.startFrom;
+    if (from === 'beginning') return undefined;
+    // "now" on vCenter's clock, not ours: clock skew must not lose events.
+    if (from === 'now') return this.#client.currentTime();
+    return new Date(from).toISOString();
+  }
+
+  async #read(signal: AbortSignal): Promise<void> {
+    const { config } = this.#deps;
+    let position: Checkpoint | undefined;
+    let instanceUuid: string | undefined;
+    let freshBegin: string | undefined;
+    let attempt = 0;
+    let collector: MoRef | undefined;
+    while (!signal.aborted) {
+      try {
+        const content = await this.#client.retrieveServiceContent();
+        await this.#client.login();
+        if (instanceUuid !== content.instanceUuid) {
+          if (instanceUuid !== undefined) {
+            this.#log.warn(
+              'vCenter instance changed (a different or re-installed vCenter at this URL); starting fresh',
+              {
+                previousInstanceUuid: instanceUuid,
+                instanceUuid: content.instanceUuid,
+              },
+            );
+          }
+          const start = await this.#startPosition(content);
+          position = start.position;
+          freshBegin = start.beginTime;
+          instanceUuid = content.instanceUuid;
+          this.stats.instanceUuid = instanceUuid;
+        }
+        collector = await this.#client.createCollectorForEvents({
+          beginTime: position ? position.lastCreatedTime : freshBegin,
+        });
+        this.stats.vcenterConnected = true;
+        if (attempt > 0) this.#log.info('reading events again');
+        attempt = 0;
+        this.#log.debug('collector created', {
+          beginTime: position?.lastCreatedTime ?? freshBegin ?? 'beginning',
+        });
+        const ctx: MappingContext = {
+          instanceUuid,
+          source: this.target.url,
+          environment: config.environment,
+          tenantId: config.tenantId,
+        };
+        while (!signal.aborted) {
+          const page = await this.#client.readNextEvents(collector, config.pageSize);
+          if (page.length === 0) {
+            await sleep(config.pollIntervalMs, signal);
+            continue;
+          }
+          for (const el of page) {
+            let event: VcenterEvent;
+            try {
+              event = parseVcenterEvent(el);
+            } catch (error) {
+              this.stats.errors++;
+              this.#log.error(
+                'skipping an event vCenter returned without class, key or time',
+                describeError(error),
+              );
+              continue;
+            }
+            if (position && !isKeyAfter(event.key, position.lastEventKey)) {
+              this.stats.skippedReplay++;
+              continue;
+            }
+            const record = await this.#toRecord(event, ctx);
+            const next: Checkpoint = {
+              instanceUuid,
+              lastEventKey: event.key,
+              lastCreatedTime: event.createdTime,
+            };
+            const createdMs = Date.parse(event.createdTime);
+            await this.#queue.push(
+              { position: next, createdMs: Number.isNaN(createdMs) ? Date.now() : createdMs, record },
+              signal,
+            );
+            position = next;
+            this.stats.read++;
+          }
+          this.refreshGauges();
+        }
+      } catch (error) {
+        if (signal.aborted) break;
+        this.stats.vcenterConnected = false;
+        collector = undefined;
+        if (isBridgeError(error, 'BRIDGE_NOT_AUTHENTICATED')) {
+          this.#log.info('vCenter session expired; logging in again');
+        } else if (error instanceof SoapFaultError && error.faultType === 'ManagedObjectNotFound') {
+          this.#log.warn('event collector lost; recreating it from the last read position', {
+            lastEventKey: position?.lastEventKey,
+          });
+        } else if (
+          isBridgeError(error, 'BRIDGE_CHECKPOINT') &&
+          !(error as { retriable?: boolean }).retriable
+        ) {
+          throw error;
+        } else {
+          this.stats.errors++;
+          this.#log.warn('vCenter call failed; retrying', { ...describeError(error), attempt });
+        }
+        try {
+          await sleep(
+            isBridgeError(error, 'BRIDGE_NOT_AUTHENTICATED') && attempt === 0
+              ? 0
+              : backoff(attempt, 250, 10_000),
+            signal,
+          );
+        } catch {
+          break;
+        }
+        attempt++;
+      }
+    }
+    if (collector) await this.#client.destroyCollector(collector);
+  }
+
+  async #toRecord(event: VcenterEvent, ctx: MappingContext): Promise<SinkRecord | undefined> {
+    const operation = operationOf(event);
+    if (operation !== undefined && event.vm?.moref !== undefined) {
+      const hardware = OPERATIONS_NEEDING_HARDWARE.has(operation)
+        ? await this.#client.vmHardware({ type: 'VirtualMachine', value: event.vm.moref })
+        : undefined;
+      const mapped = mapEvent(event, ctx, hardware);
+      if (mapped.kind === 'canonical') {
+        if (mapped.degraded !== undefined) {
+          this.stats.degraded++;
+          this.#log.warn('published a degraded event', {
+            eventKey: event.key,
+            eventType: event.eventClass,
+            reason: mapped.degraded,
+          });
+        }
+        return { kind: 'canonical', event: mapped.event };
+      }
+    }
+    if (this.#deps.config.unmapped === 'ignore') {
+      this.stats.ignored++;
+      return undefined;
+    }
+    return { kind: 'raw', key: event.vm?.moref ?? ctx.instanceUuid, event: toRawCloudEvent(event, ctx) };
+  }
+
+  async #publish(signal: AbortSignal): Promise<void> {
+    const { config, sink, store } = this.#deps;
+    while (!signal.aborted) {
+      let items: WorkItem[];
+      try {
+        items = await this.#queue.take(config.batchSize, signal);
+      } catch {
+        return;
+      }
+      this.#inFlight = items;
+      const records = items.flatMap((i) => (i.record ? [i.record] : []));
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await sink.publish(records);
+          if (!this.stats.kafkaConnected && attempt > 0) this.#log.info('Kafka acknowledges again');
+          this.stats.kafkaConnected = true;
+          break;
+        } catch (error) {
+          this.stats.errors++;
+          this.stats.kafkaConnected = false;
+          this.#log.warn(
+            'Kafka send failed; holding the batch and retrying (vCenter reads pause when the buffer is full)',
+            {
+              ...describeError(error),
+              attempt,
+              batch: records.length,
+            },
+          );
+          try {
+            await sleep(backoff(attempt, 200, 5000), signal);
+          } catch {
+            return; // shutting down: not acknowledged, so not checkpointed; the next start replays it
+          }
+        }
+      }
+      for (const r of records) {
+        if (r.kind === 'canonical') this.stats.published++;
+        else this.stats.publishedRaw++;
+      }
+      const last = items[items.length - 1]!;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await store.save(this.target.url, last.position);
+          break;
+        } catch (error) {
+          this.stats.errors++;
+          this.#log.error('cannot write the checkpoint; retrying', { ...describeError(error), attempt });
+          try {
+            await sleep(backoff(attempt, 200, 5000), signal);
+          } catch {
+            return;
+          }
+        }
+      }
+      this.stats.lastPublishedKey = last.position.lastEventKey;
+      this.#inFlight = [];
+      this.refreshGauges();
+    }
+  }
+}
