@@ -35,7 +35,7 @@ export const CLOUDEVENTS_SPEC_VERSION = '1.0';
 /** The content type of the record value: the event as JSON. */
 export const EVENT_CONTENT_TYPE = 'application/json';
 
-/** Prefix of the CloudEvents `type` of a VM operation event: `com.vmware.events.vm.<operation>.v1`. */
+/** Prefix of the CloudEvents `type` of a VM operation event: `com.vmware.events.vm.<operation>.v<major>`. */
 export const CLOUDEVENT_TYPE_PREFIX = 'com.vmware.events.vm.';
 
 /** Prefix of the CloudEvents `type` of a domain event: `com.vmware.events.domain.<type>.v1` (type lower-cased). */
@@ -97,12 +97,22 @@ export interface TraceContext {
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /**
- * The CloudEvents `type` of an operation.
+ * The CloudEvents `type` of an operation: `com.vmware.events.vm.<operation>.v<major>`, the major taken from the
+ * event's `schemaVersion` (so a consumer can route on the contract version without parsing the value).
  *
  * @example cloudEventType('power_on') // 'com.vmware.events.vm.power_on.v1'
+ * @example cloudEventType('create', '2.3') // 'com.vmware.events.vm.create.v2'
+ * @throws InvalidHeaderError when `schemaVersion` is not `MAJOR.MINOR`.
  */
-export function cloudEventType(operation: string): string {
-  return `${CLOUDEVENT_TYPE_PREFIX}${operation}.v1`;
+export function cloudEventType(operation: string, schemaVersion = '1.0'): string {
+  const major = /^([1-9][0-9]*)\.(0|[1-9][0-9]*)$/.exec(schemaVersion)?.[1];
+  if (major === undefined) {
+    throw new InvalidHeaderError(
+      HEADER_NAMES.contentVersion,
+      `Schema version "${printable(String(schemaVersion))}" is not MAJOR.MINOR (e.g. 1.0)`,
+    );
+  }
+  return `${CLOUDEVENT_TYPE_PREFIX}${operation}.v${major}`;
 }
 
 /**
@@ -125,7 +135,7 @@ export function buildEventHeaders(event: HeaderSourceEvent, extra: TraceContext 
     ce_specversion: CLOUDEVENTS_SPEC_VERSION,
     ce_id: event.eventId,
     ce_source: checkValue(HEADER_NAMES.ceSource, event.source),
-    ce_type: cloudEventType(info.operation),
+    ce_type: cloudEventType(info.operation, event.schemaVersion),
     ce_time: checkValue(HEADER_NAMES.ceTime, info.timestamp),
     ce_subject: checkValue(HEADER_NAMES.ceSubject, info.vmId),
   };
@@ -280,7 +290,7 @@ export function toCloudEvent<TEvent extends HeaderSourceEvent>(event: TEvent): C
     specversion: CLOUDEVENTS_SPEC_VERSION,
     id: event.eventId,
     source: event.source,
-    type: cloudEventType(info.operation),
+    type: cloudEventType(info.operation, event.schemaVersion),
     time: info.timestamp,
     subject: info.vmId,
     datacontenttype: EVENT_CONTENT_TYPE,
