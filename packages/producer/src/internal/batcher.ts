@@ -1,0 +1,187 @@
+/**
+ * Linger batching with back-pressure (kafkajs has neither): records wait up to `lingerMs` (or until
+ * `batchSizeBytes` are queued) and go out together in one send. Exactly one send is in flight at a time, which
+ * is also what keeps kafkajs's idempotent producer correct (see docs/producer.md, "Idempotence").
+ * Records are admitted in groups (one publish or one publishBatch) that are never split across sends;
+ * when queued plus in-flight bytes would exceed `bufferMemoryBytes`, `add` waits (FIFO) up to `maxBlockMs`.
+ */
+
+/** Batcher settings. */
+export interface BatcherOptions<TItem, TResult> {
+  lingerMs: number;
+  batchSizeBytes: number;
+  bufferMemoryBytes: number;
+  maxBlockMs: number;
+  /** Sends items in order; resolves with one result per item, in the same order. */
+  send: (items: TItem[]) => Promise<TResult[]>;
+  /** Error for a group that could not enter the buffer within maxBlockMs. */
+  bufferFullError: () => Error;
+}
+
+interface Group<TItem, TResult> {
+  seq: number;
+  items: TItem[];
+  bytes: number;
+  enqueuedAt: number;
+  resolve: (results: TResult[]) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Waiter {
+  bytes: number;
+  admit: () => void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** Counters for observability and tests. */
+export interface BatcherStats {
+  sends: number;
+  queuedBytes: number;
+  bufferedBytes: number;
+  blockedAdds: number;
+}
+
+/** See the module comment. */
+export class LingerBatcher<TItem, TResult> {
+  private readonly opts: BatcherOptions<TItem, TResult>;
+  private queue: Array<Group<TItem, TResult>> = [];
+  private queuedBytes = 0;
+  /** Queued plus in flight. */
+  private bufferedBytes = 0;
+  private sending = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timerDue = 0;
+  private waiters: Waiter[] = [];
+  private seq = 0;
+  private settledSeq = 0;
+  private flushTarget = 0;
+  private flushWaiters: Array<{ seq: number; resolve: () => void }> = [];
+  private sends = 0;
+  private blockedAdds = 0;
+
+  constructor(options: BatcherOptions<TItem, TResult>) {
+    this.opts = options;
+  }
+
+  /** Queues one group of items; resolves with their results once the broker acknowledged them. */
+  add(items: TItem[], bytes: number): Promise<TResult[]> {
+    return new Promise<TResult[]>((resolve, reject) => {
+      const enqueue = () => this.enqueue({ seq: 0, items, bytes, enqueuedAt: 0, resolve, reject });
+      if (this.fits(bytes) && this.waiters.length === 0) {
+        enqueue();
+        return;
+      }
+      this.blockedAdds++;
+      const waiter: Waiter = { bytes, admit: enqueue, timer: undefined };
+      waiter.timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(this.opts.bufferFullError());
+        this.admitWaiters();
+      }, this.opts.maxBlockMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Sends everything queued now; resolves when all of it has been settled (acknowledged or failed). */
+  flush(): Promise<void> {
+    const target = this.seq;
+    if (this.settledSeq >= target) return Promise.resolve();
+    this.flushTarget = Math.max(this.flushTarget, target);
+    const done = new Promise<void>((resolve) => this.flushWaiters.push({ seq: target, resolve }));
+    this.pump();
+    return done;
+  }
+
+  /** Current counters. */
+  stats(): BatcherStats {
+    return {
+      sends: this.sends,
+      queuedBytes: this.queuedBytes,
+      bufferedBytes: this.bufferedBytes,
+      blockedAdds: this.blockedAdds,
+    };
+  }
+
+  private fits(bytes: number): boolean {
+    // A group larger than the whole buffer is admitted alone rather than never.
+    return this.bufferedBytes === 0 || this.bufferedBytes + bytes <= this.opts.bufferMemoryBytes;
+  }
+
+  private enqueue(group: Group<TItem, TResult>): void {
+    group.seq = ++this.seq;
+    group.enqueuedAt = Date.now();
+    this.queue.push(group);
+    this.queuedBytes += group.bytes;
+    this.bufferedBytes += group.bytes;
+    if (!this.sending) this.pump();
+  }
+
+  private admitWaiters(): void {
+    while (this.waiters.length > 0 && this.fits(this.waiters[0]!.bytes)) {
+      const waiter = this.waiters.shift()!;
+      clearTimeout(waiter.timer);
+      waiter.admit();
+    }
+  }
+
+  /** Starts a send when one is due, otherwise arms the linger timer for the oldest queued group. */
+  private pump(): void {
+    if (this.sending || this.queue.length === 0) return;
+    const head = this.queue[0]!;
+    const due = head.enqueuedAt + this.opts.lingerMs;
+    if (this.queuedBytes >= this.opts.batchSizeBytes || head.seq <= this.flushTarget || Date.now() >= due) {
+      if (this.timer) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+      }
+      void this.sendNext();
+      return;
+    }
+    if (this.timer && this.timerDue <= due) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.pump();
+      },
+      Math.max(0, due - Date.now()),
+    );
+  }
+
+  private async sendNext(): Promise<void> {
+    this.sending = true;
+    const groups: Array<Group<TItem, TResult>> = [];
+    let bytes = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      if (groups.length > 0 && bytes + next.bytes > this.opts.batchSizeBytes) break;
+      groups.push(this.queue.shift()!);
+      bytes += next.bytes;
+    }
+    this.queuedBytes -= bytes;
+    const items = groups.length === 1 ? groups[0]!.items : groups.flatMap((g) => g.items);
+    this.sends++;
+    try {
+      const results = await this.opts.send(items);
+      let offset = 0;
+      for (const group of groups) {
+        group.resolve(groups.length === 1 ? results : results.slice(offset, offset + group.items.length));
+        offset += group.items.length;
+      }
+    } catch (error) {
+      for (const group of groups) group.reject(error);
+    } finally {
+      this.bufferedBytes -= bytes;
+      this.settledSeq = groups[groups.length - 1]!.seq;
+      this.sending = false;
+      if (this.flushWaiters.length > 0) {
+        this.flushWaiters = this.flushWaiters.filter((w) =>
+          w.seq <= this.settledSeq ? (w.resolve(), false) : true,
+        );
+      }
+      this.admitWaiters();
+      this.pump();
+    }
+  }
+}

@@ -1,0 +1,668 @@
+/**
+ * The producer: validate → key → headers → topic → size check → linger batch → idempotent send.
+ */
+import { Kafka, logLevel as KafkaLogLevel } from 'kafkajs';
+import type { Admin, CompressionTypes, Message, Producer, RecordMetadata, SASLOptions } from 'kafkajs';
+import {
+  CANONICAL_TOPIC,
+  CURRENT_SCHEMA_VERSION,
+  SUPPORTED_SCHEMA_VERSIONS,
+  SchemaValidationError,
+  VmwEventsError,
+  assertDomainEvent,
+  assertTopicName,
+  buildDomainEventHeaders,
+  buildDomainEventKey,
+  buildEventHeaders,
+  buildEventKey,
+  deriveEventId,
+  domainTopic,
+  environmentTopic,
+  randomEventId,
+  teamTopic,
+  validateVmOperationEvent,
+} from '@org/vmware-events-schema';
+import type { DomainEvent, ValidationIssue, VmOperationEvent } from '@org/vmware-events-schema';
+import {
+  BufferFullError,
+  MessageTooLargeError,
+  ProducerClosedError,
+  ProducerNotConnectedError,
+  UnknownTopicError,
+  AuthorizationError,
+} from './errors.js';
+import { parseProducerOptions } from './options.js';
+import type { ProducerOptions, ResolvedProducerOptions } from './options.js';
+import type {
+  DomainEventInput,
+  DomainPublishOptions,
+  PublishBatchOptions,
+  PublishOptions,
+  PublishResult,
+  ProducerLogger,
+  VmOperationEventInput,
+} from './types.js';
+import { LingerBatcher } from './internal/batcher.js';
+import { compressionType, registerCodecs } from './internal/compression.js';
+import { mapKafkaError, rootCause } from './internal/error-mapping.js';
+import type { ErrorContext } from './internal/error-mapping.js';
+import { SILENT_LOGGER, kafkaLogCreator } from './internal/logging.js';
+import { javaCompatiblePartitioner } from './internal/partitioner.js';
+import { isValidTraceparent, loadOtelTraceparent } from './internal/trace.js';
+import type { TraceparentSource } from './internal/trace.js';
+
+/** A producer of VM operation events and domain events. Create with {@link createProducer}. */
+export interface EventProducer {
+  /** Connects to the brokers (idempotent; concurrent calls share one attempt). */
+  connect(): Promise<void>;
+  /**
+   * Fills in defaults, validates, keys, and publishes one event; resolves when the brokers have it (acks=all).
+   * @throws SchemaValidationError listing every problem (nothing is sent), or a producer error.
+   */
+  publish(event: VmOperationEventInput, options?: PublishOptions): Promise<PublishResult>;
+  /**
+   * Publishes several events together. Every event is validated first: if any is invalid, none is sent and the
+   * SchemaValidationError lists every problem of every event (paths prefixed with the event's index).
+   */
+  publishBatch(
+    events: readonly VmOperationEventInput[],
+    options?: PublishBatchOptions,
+  ): Promise<PublishResult[]>;
+  /** Publishes a domain event (seed 002); DELETE_ALL is keyed by the nil UUID. */
+  publishDomainEvent(event: DomainEventInput, options: DomainPublishOptions): Promise<PublishResult>;
+  /** Sends everything buffered now; resolves when all of it is acknowledged or failed. */
+  flush(): Promise<void>;
+  /** Flushes, then disconnects (idempotent). Later calls reject with a ProducerClosedError. */
+  disconnect(): Promise<void>;
+  /** Same as {@link EventProducer.disconnect}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Creates a producer from options (validated now; throws a ProducerOptionsError naming every bad option). */
+export function createProducer(options: ProducerOptions): EventProducer {
+  return new KafkaEventProducer(parseProducerOptions(options));
+}
+
+/** One record on its way to Kafka. */
+interface OutRecord {
+  topic: string;
+  message: Message & { key: string; partition?: number };
+  eventId: string;
+}
+
+interface TopicInfo {
+  maxMessageBytes: number;
+  expiresAt: number;
+}
+
+type State = 'idle' | 'connecting' | 'connected' | 'closing' | 'closed';
+
+/** Bytes a record adds to a record batch besides key, value and header bytes (generous upper bound). */
+const RECORD_OVERHEAD = 32;
+/** Bytes of a record batch header. */
+const BATCH_OVERHEAD = 61;
+
+class KafkaEventProducer implements EventProducer {
+  private readonly opts: ResolvedProducerOptions;
+  private readonly log: ProducerLogger;
+  private readonly kafka: Kafka;
+  private readonly compression: CompressionTypes;
+  private readonly errorContext: ErrorContext;
+  private readonly batcher: LingerBatcher<OutRecord, PublishResult>;
+  private readonly fixedTopic: string | undefined;
+  private readonly envTopics = new Map<string, string>();
+  private readonly topicInfo = new Map<string, TopicInfo>();
+  private readonly topicInfoPending = new Map<string, Promise<TopicInfo>>();
+  private producer: Producer | undefined;
+  private admin: Admin | undefined;
+  private needsReset = false;
+  private state: State = 'idle';
+  private connecting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private traceparent: TraceparentSource | undefined;
+
+  constructor(opts: ResolvedProducerOptions) {
+    this.opts = opts;
+    this.log = opts.logger ?? SILENT_LOGGER;
+    const secrets = opts.sasl ? [opts.sasl.password, opts.sasl.username] : [];
+    this.errorContext = {
+      brokers: opts.brokers,
+      principal: opts.sasl ? `User:${opts.sasl.username}` : 'User:ANONYMOUS',
+      saslMechanism: opts.sasl?.mechanism,
+    };
+    if (opts.compression !== 'none' && opts.compression !== 'gzip') registerCodecs();
+    this.compression = compressionType(opts.compression);
+    this.kafka = new Kafka({
+      clientId: opts.clientId,
+      brokers: [...opts.brokers],
+      ssl: opts.ssl,
+      sasl: opts.sasl as SASLOptions | undefined,
+      connectionTimeout: opts.connectionTimeoutMs,
+      requestTimeout: opts.requestTimeoutMs,
+      retry: this.kafkaRetry(),
+      logLevel: KAFKA_LOG_LEVELS[opts.kafkaLogLevel],
+      logCreator: kafkaLogCreator(this.log, secrets),
+    });
+    const topic = opts.topic;
+    this.fixedTopic =
+      topic === 'canonical'
+        ? CANONICAL_TOPIC
+        : topic === 'environment'
+          ? undefined
+          : 'team' in topic
+            ? teamTopic(topic.team)
+            : topic.name;
+    this.batcher = new LingerBatcher<OutRecord, PublishResult>({
+      lingerMs: opts.lingerMs,
+      batchSizeBytes: opts.batchSizeBytes,
+      bufferMemoryBytes: opts.bufferMemoryBytes,
+      maxBlockMs: opts.maxBlockMs,
+      send: (records) => this.send(records),
+      bufferFullError: () => new BufferFullError(opts.bufferMemoryBytes, opts.maxBlockMs),
+    });
+  }
+
+  // --- lifecycle ---
+
+  connect(): Promise<void> {
+    if (this.state === 'closing' || this.state === 'closed')
+      return Promise.reject(new ProducerClosedError('connect'));
+    this.connecting ??= this.doConnect().catch((error: unknown) => {
+      this.connecting = undefined;
+      if (this.state === 'connecting') this.state = 'idle';
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  private async doConnect(): Promise<void> {
+    this.state = 'connecting';
+    if (this.opts.traceContext === 'auto') this.traceparent = await loadOtelTraceparent();
+    const producer = this.newKafkaProducer();
+    const admin = this.kafka.admin({ retry: this.kafkaRetry() });
+    try {
+      await producer.connect();
+      await admin.connect();
+    } catch (error) {
+      await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+      throw mapKafkaError(error, this.errorContext);
+    }
+    this.producer = producer;
+    this.admin = admin;
+    if (this.state !== 'connecting') {
+      // disconnect() was called while connecting: it waits for us, then closes these clients.
+      return;
+    }
+    this.state = 'connected';
+    this.log.info('producer connected', { clientId: this.opts.clientId, brokers: this.opts.brokers });
+  }
+
+  disconnect(): Promise<void> {
+    this.closing ??= this.doDisconnect();
+    return this.closing;
+  }
+
+  private async doDisconnect(): Promise<void> {
+    const wasConnecting = this.connecting;
+    this.state = 'closing';
+    if (wasConnecting) await wasConnecting.catch(() => undefined);
+    await this.batcher.flush();
+    await Promise.allSettled([this.producer?.disconnect(), this.admin?.disconnect()]);
+    this.producer = undefined;
+    this.admin = undefined;
+    this.state = 'closed';
+    this.log.info('producer disconnected', { clientId: this.opts.clientId });
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.disconnect();
+  }
+
+  flush(): Promise<void> {
+    return this.batcher.flush();
+  }
+
+  // --- publishing ---
+
+  async publish(event: VmOperationEventInput, options: PublishOptions = {}): Promise<PublishResult> {
+    await this.ready('publish');
+    const record = this.prepareVmEvent(event, options.identity, options, '');
+    if (Array.isArray(record)) throw new SchemaValidationError(record[0], record[1]);
+    const bytes = await this.checkSize(record);
+    const results = await this.withSignal(this.batcher.add([record], bytes), options.signal);
+    return results[0]!;
+  }
+
+  async publishBatch(
+    events: readonly VmOperationEventInput[],
+    options: PublishBatchOptions = {},
+  ): Promise<PublishResult[]> {
+    await this.ready('publishBatch');
+    if (!Array.isArray(events)) throw new TypeError('publishBatch expects an array of events');
+    if (events.length === 0) return [];
+    const records: OutRecord[] = [];
+    const issues: ValidationIssue[] = [];
+    let schema = '';
+    events.forEach((event, index) => {
+      const identity = options.identityOf?.(event, index);
+      const prepared = this.prepareVmEvent(event, identity, options, `/${index}`);
+      if (Array.isArray(prepared)) {
+        schema = prepared[0];
+        issues.push(...prepared[1]);
+      } else {
+        records.push(prepared);
+      }
+    });
+    if (issues.length > 0) throw new SchemaValidationError(schema, issues);
+    let bytes = 0;
+    for (const record of records) bytes += await this.checkSize(record);
+    return this.withSignal(this.batcher.add(records, bytes), options.signal);
+  }
+
+  async publishDomainEvent(event: DomainEventInput, options: DomainPublishOptions): Promise<PublishResult> {
+    await this.ready('publishDomainEvent');
+    assertDomainEvent(event);
+    const domain = event as DomainEvent & { tenant: string; type: string };
+    const environment = options.environment ?? this.opts.environment;
+    const source = this.opts.source;
+    if (environment === undefined || source === undefined) {
+      throw new VmwEventsError(
+        'INVALID_OPTIONS',
+        `publishDomainEvent needs ${environment === undefined ? 'an environment (options.environment or the call option environment)' : ''}` +
+          `${environment === undefined && source === undefined ? ' and ' : ''}` +
+          `${source === undefined ? 'a source (producer option source)' : ''}`,
+      );
+    }
+    let topic = options.topic;
+    if (topic !== undefined) assertTopicName(topic);
+    else {
+      const module = options.module ?? this.opts.module;
+      if (module === undefined || options.entity === undefined) {
+        throw new VmwEventsError(
+          'INVALID_OPTIONS',
+          'publishDomainEvent needs a topic, or module (option or producer option) and entity to name it',
+        );
+      }
+      topic = domainTopic({ environment, tenant: domain.tenant, module, entity: options.entity });
+    }
+    const key = buildDomainEventKey(domain, options.idOf);
+    const eventId = this.eventIdFor(options.eventId, options.identity);
+    const traceparent = options.traceparent ?? this.traceparent?.();
+    const headers = buildDomainEventHeaders(domain, {
+      environment,
+      source,
+      eventId,
+      subject: key,
+      ...(options.correlationId === undefined ? {} : { correlationId: options.correlationId }),
+      ...(traceparent === undefined ? {} : { traceparent }),
+    });
+    const record: OutRecord = {
+      topic,
+      eventId,
+      message: { key, value: Buffer.from(JSON.stringify(event)), headers },
+    };
+    const bytes = await this.checkSize(record);
+    const results = await this.withSignal(this.batcher.add([record], bytes), options.signal);
+    return results[0]!;
+  }
+
+  /** Waits for a connect in progress; rejects when closed or never connected. */
+  private ready(operation: string): Promise<void> | void {
+    switch (this.state) {
+      case 'connected':
+        return;
+      case 'connecting':
+        return this.connecting!.catch(() => {
+          throw new ProducerNotConnectedError(operation);
+        });
+      case 'idle':
+        throw new ProducerNotConnectedError(operation);
+      case 'closing':
+      case 'closed':
+        throw new ProducerClosedError(operation);
+    }
+  }
+
+  private eventIdFor(
+    given: string | undefined,
+    identity: ReadonlyArray<string | number> | undefined,
+  ): string {
+    if (identity === undefined || identity.length === 0) return given ?? randomEventId();
+    const derived = deriveEventId(...identity);
+    if (given !== undefined && given !== derived) {
+      throw new VmwEventsError(
+        'INVALID_OPTIONS',
+        `The event carries eventId ${given} but its identity gives ${derived}; pass one or the other`,
+      );
+    }
+    return derived;
+  }
+
+  /** Fills defaults and validates; returns the record, or [schema, issues] when the event is invalid. */
+  private prepareVmEvent(
+    input: VmOperationEventInput,
+    identity: ReadonlyArray<string | number> | undefined,
+    options: { topic?: string; traceparent?: string; tracestate?: string },
+    pathPrefix: string,
+  ): OutRecord | [string, ValidationIssue[]] {
+    const raw = input as Partial<VmOperationEvent> & Record<string, unknown>;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      return [
+        'vm-operation-event',
+        [{ path: pathPrefix, message: 'must be an object', keyword: 'type', params: {} }],
+      ];
+    }
+    const eventId = this.eventIdFor(raw.eventId, identity);
+    const info = raw.operationInfo as Partial<VmOperationEvent['operationInfo']> | undefined;
+    const event = {
+      ...raw,
+      schemaVersion: raw.schemaVersion ?? CURRENT_SCHEMA_VERSION,
+      eventId,
+      source: raw.source ?? this.opts.source,
+      correlationId: raw.correlationId ?? eventId,
+      operationInfo:
+        info !== null && typeof info === 'object' && info.timestamp === undefined
+          ? { ...info, timestamp: new Date().toISOString() }
+          : info,
+    };
+    const result = validateVmOperationEvent(event);
+    const issues: ValidationIssue[] = result.valid ? [] : result.issues;
+    if (!SUPPORTED_SCHEMA_VERSIONS.includes(event.schemaVersion)) {
+      issues.push({
+        path: '/schemaVersion',
+        keyword: 'schemaVersion',
+        message: `this producer writes vm-operation-event ${SUPPORTED_SCHEMA_VERSIONS.join(', ')}; got '${String(event.schemaVersion)}'`,
+        params: { supported: SUPPORTED_SCHEMA_VERSIONS },
+      });
+    }
+    if (event.source === undefined) {
+      issues.push({
+        path: '/source',
+        keyword: 'required',
+        message: "must have required property 'source' (or set the producer option source)",
+        params: { missingProperty: 'source' },
+      });
+    }
+    if (!result.valid || issues.length > 0) {
+      const schema = `vm-operation-event@${CURRENT_SCHEMA_VERSION}`;
+      const seen = new Set<string>();
+      const unique = issues.filter((i) => {
+        const id = `${i.path}\u0000${i.message}`;
+        return seen.has(id) ? false : (seen.add(id), true);
+      });
+      return [schema, pathPrefix ? unique.map((i) => ({ ...i, path: pathPrefix + i.path })) : unique];
+    }
+    const valid = event as VmOperationEvent;
+    const key = buildEventKey(valid, this.opts.keyStrategy);
+    const traceparent = options.traceparent ?? this.traceparent?.();
+    if (options.traceparent !== undefined && !isValidTraceparent(options.traceparent)) {
+      throw new VmwEventsError(
+        'INVALID_HEADER',
+        `traceparent "${options.traceparent}" is not W3C trace context`,
+      );
+    }
+    const headers = buildEventHeaders(valid, {
+      ...(traceparent === undefined ? {} : { traceparent }),
+      ...(options.tracestate === undefined ? {} : { tracestate: options.tracestate }),
+    });
+    return {
+      topic: this.topicFor(valid, options.topic),
+      eventId,
+      message: { key, value: Buffer.from(JSON.stringify(valid)), headers: headers as Record<string, string> },
+    };
+  }
+
+  private topicFor(event: VmOperationEvent, override: string | undefined): string {
+    if (override !== undefined) {
+      assertTopicName(override);
+      return override;
+    }
+    if (this.fixedTopic !== undefined) return this.fixedTopic;
+    const env = event.operationInfo.environment;
+    let topic = this.envTopics.get(env);
+    if (topic === undefined) {
+      topic = environmentTopic(env);
+      if (this.envTopics.size < 1000) this.envTopics.set(env, topic);
+    }
+    return topic;
+  }
+
+  /** Serialized size of the record, checked against the topic's max.message.bytes (cached). */
+  private async checkSize(record: OutRecord): Promise<number> {
+    const { message } = record;
+    let size = RECORD_OVERHEAD + Buffer.byteLength(message.key) + (message.value as Buffer).length;
+    for (const name in message.headers)
+      size += name.length + Buffer.byteLength(message.headers[name] as string) + 4;
+    const cached = this.topicInfo.get(record.topic);
+    const info =
+      cached !== undefined && cached.expiresAt > Date.now() ? cached : await this.loadTopicInfo(record.topic);
+    if (size + BATCH_OVERHEAD > info.maxMessageBytes) {
+      throw new MessageTooLargeError(
+        record.topic,
+        size + BATCH_OVERHEAD,
+        info.maxMessageBytes,
+        record.eventId,
+      );
+    }
+    return size;
+  }
+
+  private loadTopicInfo(topic: string): Promise<TopicInfo> {
+    let pending = this.topicInfoPending.get(topic);
+    if (pending === undefined) {
+      pending = this.fetchTopicInfo(topic).finally(() => this.topicInfoPending.delete(topic));
+      this.topicInfoPending.set(topic, pending);
+    }
+    return pending;
+  }
+
+  private async fetchTopicInfo(topic: string): Promise<TopicInfo> {
+    const admin = this.admin;
+    if (admin === undefined) throw new ProducerClosedError('publish');
+    const ctx = { ...this.errorContext, topic };
+    let maxMessageBytes = this.opts.defaultMaxMessageBytes;
+    try {
+      const described = await admin.describeConfigs({
+        resources: [
+          { type: 2 /* ConfigResourceTypes.TOPIC */, name: topic, configNames: ['max.message.bytes'] },
+        ],
+        includeSynonyms: false,
+      });
+      const resource = described.resources[0];
+      if (resource && resource.errorCode !== 0) {
+        throw Object.assign(new Error(resource.errorMessage ?? 'describeConfigs failed'), {
+          type: resource.errorCode === 3 ? 'UNKNOWN_TOPIC_OR_PARTITION' : undefined,
+          code: resource.errorCode,
+        });
+      }
+      const value = resource?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue;
+      if (value !== undefined && Number.isFinite(Number(value))) maxMessageBytes = Number(value);
+    } catch (error) {
+      const root = rootCause(error) as { type?: string; code?: number } | null;
+      const type = root?.type;
+      if (type === 'UNKNOWN_TOPIC_OR_PARTITION' || root?.code === 3)
+        throw new UnknownTopicError(topic, error);
+      if (type !== 'TOPIC_AUTHORIZATION_FAILED' && root?.code !== 29) throw mapKafkaError(error, ctx);
+      // No DESCRIBE_CONFIGS permission: fall back to the default limit, and check the topic exists.
+      this.log.debug('cannot read max.message.bytes; using the default limit', {
+        topic,
+        limit: maxMessageBytes,
+      });
+      try {
+        await admin.fetchTopicMetadata({ topics: [topic] });
+      } catch (metaError) {
+        const metaRoot = rootCause(metaError) as { type?: string } | null;
+        if (metaRoot?.type === 'TOPIC_AUTHORIZATION_FAILED') {
+          throw new AuthorizationError(topic, this.errorContext.principal, 'DESCRIBE', metaError);
+        }
+        if (metaRoot?.type === 'UNKNOWN_TOPIC_OR_PARTITION') throw new UnknownTopicError(topic, metaError);
+        throw mapKafkaError(metaError, ctx);
+      }
+    }
+    const info = { maxMessageBytes, expiresAt: Date.now() + this.opts.topicMetadataTtlMs };
+    this.topicInfo.set(topic, info);
+    return info;
+  }
+
+  private withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    if (signal === undefined) return promise;
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      promise.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error as Error);
+        },
+      );
+    });
+  }
+
+  // --- sending (one call at a time: the batcher guarantees it) ---
+
+  private newKafkaProducer(): Producer {
+    return this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: javaCompatiblePartitioner,
+      retry: this.kafkaRetry(),
+    });
+  }
+
+  private kafkaRetry() {
+    const r = this.opts.retry;
+    return { retries: r.retries, initialRetryTime: r.initialRetryTimeMs, maxRetryTime: r.maxRetryTimeMs };
+  }
+
+  /**
+   * After a failed send the outcome is unknown (the broker may have appended the batch). kafkajs rolls its
+   * sequence numbers back, so the next batch could reuse them and be taken for a duplicate. Java bumps the
+   * epoch; we take a new producer id by replacing the kafkajs producer before sending anything else.
+   */
+  private async resetProducer(): Promise<Producer> {
+    const old = this.producer;
+    const fresh = this.newKafkaProducer();
+    await old?.disconnect().catch(() => undefined);
+    await fresh.connect();
+    this.producer = fresh;
+    this.needsReset = false;
+    this.log.info('idempotent producer replaced after a failed send (new producer id)', {});
+    return fresh;
+  }
+
+  private async send(records: OutRecord[]): Promise<PublishResult[]> {
+    const ctx: ErrorContext = { ...this.errorContext, topic: topicsOf(records) };
+    let producer = this.producer;
+    try {
+      if (producer === undefined) throw new ProducerClosedError('send');
+      if (this.needsReset) producer = await this.resetProducer();
+    } catch (error) {
+      throw mapKafkaError(error, ctx);
+    }
+    const results: PublishResult[] = [];
+    for (const chunk of this.chunks(records)) {
+      const byTopic = new Map<string, OutRecord[]>();
+      for (const record of chunk) {
+        const list = byTopic.get(record.topic);
+        if (list) list.push(record);
+        else byTopic.set(record.topic, [record]);
+      }
+      let metadata: RecordMetadata[];
+      try {
+        metadata = await producer.sendBatch({
+          acks: -1,
+          timeout: this.opts.requestTimeoutMs,
+          compression: this.compression,
+          topicMessages: [...byTopic].map(([topic, list]) => ({
+            topic,
+            messages: list.map((r) => r.message),
+          })),
+        });
+      } catch (error) {
+        this.needsReset = true;
+        const mapped = mapKafkaError(error, ctx);
+        this.log.warn('send failed', {
+          topics: [...byTopic.keys()],
+          records: chunk.length,
+          code: (mapped as { code?: string }).code,
+          error: (mapped as Error).message,
+        });
+        throw mapped;
+      }
+      results.push(...assignOffsets(chunk, metadata));
+    }
+    return results;
+  }
+
+  /** Splits records so that no topic receives more than its max.message.bytes in one request. */
+  private *chunks(records: OutRecord[]): Generator<OutRecord[]> {
+    if (records.length === 1) {
+      yield records;
+      return;
+    }
+    let chunk: OutRecord[] = [];
+    const bytesPerTopic = new Map<string, number>();
+    for (const record of records) {
+      const limit =
+        (this.topicInfo.get(record.topic)?.maxMessageBytes ?? this.opts.defaultMaxMessageBytes) -
+        BATCH_OVERHEAD;
+      const size = approxSize(record);
+      const used = bytesPerTopic.get(record.topic) ?? 0;
+      if (chunk.length > 0 && used + size > limit) {
+        yield chunk;
+        chunk = [];
+        bytesPerTopic.clear();
+      }
+      chunk.push(record);
+      bytesPerTopic.set(record.topic, (bytesPerTopic.get(record.topic) ?? 0) + size);
+    }
+    if (chunk.length > 0) yield chunk;
+  }
+}
+
+const KAFKA_LOG_LEVELS = {
+  nothing: KafkaLogLevel.NOTHING,
+  error: KafkaLogLevel.ERROR,
+  warn: KafkaLogLevel.WARN,
+  info: KafkaLogLevel.INFO,
+  debug: KafkaLogLevel.DEBUG,
+} as const;
+
+function topicsOf(records: OutRecord[]): string {
+  const first = records[0]?.topic ?? '';
+  for (const r of records) if (r.topic !== first) return [...new Set(records.map((x) => x.topic))].join(', ');
+  return first;
+}
+
+function approxSize(record: OutRecord): number {
+  const m = record.message;
+  let size = RECORD_OVERHEAD + m.key.length * 3 + (m.value as Buffer).length;
+  for (const name in m.headers) size += name.length + (m.headers[name] as string).length * 3 + 4;
+  return size;
+}
+
+/** Offsets from the per-partition base offsets: records of one partition are appended in send order. */
+function assignOffsets(records: OutRecord[], metadata: RecordMetadata[]): PublishResult[] {
+  const base = new Map<string, bigint>();
+  for (const m of metadata) base.set(`${m.partition}\u0000${m.topicName}`, BigInt(m.baseOffset ?? '-1'));
+  const next = new Map<string, bigint>();
+  return records.map((record) => {
+    const partition = record.message.partition ?? -1;
+    const id = `${partition}\u0000${record.topic}`;
+    const offset = next.get(id) ?? base.get(id) ?? -1n;
+    next.set(id, offset + 1n);
+    return {
+      eventId: record.eventId,
+      topic: record.topic,
+      partition,
+      offset: offset.toString(),
+      key: record.message.key,
+    };
+  });
+}
