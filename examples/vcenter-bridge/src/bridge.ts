@@ -42,6 +42,7 @@ const METRICS: Array<[keyof WorkerStats, 'counter' | 'gauge', string]> = [
   ['ignored', 'counter', 'unmapped events ignored by configuration'],
   ['skippedReplay', 'counter', 'events skipped on resume (already published)'],
   ['degraded', 'counter', 'events published as update because the VM hardware could not be read'],
+  ['invalid', 'counter', 'mapped events refused by the schema (sent to the raw topic)'],
   ['errors', 'counter', 'errors (vCenter, Kafka, checkpoint)'],
   ['pending', 'gauge', 'events read but not yet acknowledged'],
   ['lagSeconds', 'gauge', 'seconds between now and the oldest unacknowledged event'],

@@ -2,6 +2,7 @@
  * Configuration from environment variables, parsed once with zod. A wrong value stops start-up with
  * a message naming the variable; secrets are never part of a message.
  */
+import { rawEventsTopic } from '@org/vmware-events-schema';
 import { z } from 'zod';
 import { BridgeConfigError } from './errors.js';
 
@@ -57,7 +58,7 @@ export const envSchema = z.object({
     .string({ message: 'is required (the tenant the events belong to)' })
     .regex(LABEL, { message: 'must match ^[A-Za-z0-9_-]{1,64}$' }),
   BRIDGE_TOPIC: topic.default('vmware.events'),
-  BRIDGE_RAW_TOPIC: topic.default('vmware.events.raw'),
+  BRIDGE_RAW_TOPIC: topic.optional(),
   BRIDGE_UNMAPPED: z.enum(['raw', 'ignore'], { message: "must be 'raw' or 'ignore'" }).default('raw'),
   BRIDGE_CHECKPOINT_DIR: z.string().min(1).default('./.bridge-checkpoints'),
   BRIDGE_START_FROM: z
@@ -169,7 +170,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     vcenters.push({ url: url.toString(), username, password });
   }
   if (vcenters.length === 0) throw new BridgeConfigError(['VCENTER_URLS'], 'VCENTER_URLS lists no vCenter');
-  if (e.BRIDGE_TOPIC === e.BRIDGE_RAW_TOPIC) {
+  const rawTopic = e.BRIDGE_RAW_TOPIC ?? rawEventsTopic(e.BRIDGE_TOPIC);
+  if (e.BRIDGE_TOPIC === rawTopic) {
     throw new BridgeConfigError(['BRIDGE_RAW_TOPIC'], 'BRIDGE_RAW_TOPIC must differ from BRIDGE_TOPIC');
   }
   return {
@@ -179,7 +181,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     environment: e.BRIDGE_ENVIRONMENT,
     tenantId: e.BRIDGE_TENANT_ID,
     topic: e.BRIDGE_TOPIC,
-    rawTopic: e.BRIDGE_RAW_TOPIC,
+    rawTopic,
     unmapped: e.BRIDGE_UNMAPPED,
     checkpointDir: e.BRIDGE_CHECKPOINT_DIR,
     startFrom: e.BRIDGE_START_FROM,

@@ -5,7 +5,8 @@
  */
 import type { VcenterEvent } from './vcenter-event.js';
 import type { VmHardware } from './soap/client.js';
-import { deriveEventId } from './ids.js';
+import { deriveEventId } from '@org/vmware-events-schema';
+import type { VmData } from '@org/vmware-events-schema';
 import type { CanonicalEvent, Operation, RawCloudEvent } from './types.js';
 
 /** Classes that always map to one operation. `VmReconfiguredEvent` is decided by {@link reconfigureOperation}. */
@@ -42,9 +43,19 @@ export function reconfigureOperation(event: VcenterEvent): Operation {
   return 'update';
 }
 
+/**
+ * The VM a canonical event is about: the event's `vm`, except for a clone, which the schema reports
+ * for the source VM (`VmClonedEvent.sourceVm`; the new VM is in `vm`).
+ */
+export function subjectVm(event: VcenterEvent): VcenterEvent['vm'] {
+  if (event.eventClass === 'VmClonedEvent')
+    return event.sourceVm?.moref !== undefined ? event.sourceVm : undefined;
+  return event.vm;
+}
+
 /** The canonical operation of an event, or undefined when the bridge does not map its class. */
 export function operationOf(event: VcenterEvent): Operation | undefined {
-  if (event.vm?.moref === undefined) return undefined;
+  if (subjectVm(event)?.moref === undefined) return undefined;
   if (event.eventClass === 'VmReconfiguredEvent') return reconfigureOperation(event);
   return EVENT_CLASS_OPERATIONS[event.eventClass];
 }
@@ -87,59 +98,95 @@ export function mapEvent(
   hardware: VmHardware | undefined,
 ): MappingResult {
   const mapped = operationOf(event);
-  if (mapped === undefined || event.vm?.moref === undefined) return { kind: 'unmapped' };
-  let operation = mapped;
-  let degraded: string | undefined;
+  const vm = subjectVm(event);
+  if (mapped === undefined || vm?.moref === undefined) return { kind: 'unmapped' };
   const eventId = eventIdOf(ctx.instanceUuid, event.key);
   const spec = event.configSpec;
-  let vmData: CanonicalEvent['vmData'];
-  if (hardware) {
-    // A resize reports what it asked for; the rest comes from the VM as it is now.
-    vmData = {
-      cpu: operation === 'resize' && spec?.numCPUs !== undefined ? spec.numCPUs : hardware.cpu,
-      memoryMB: operation === 'resize' && spec?.memoryMB !== undefined ? spec.memoryMB : hardware.memoryMB,
-      storageGB: hardware.storageGB,
-    };
-  } else if (OPERATIONS_NEEDING_HARDWARE.has(operation)) {
-    degraded = `the VM's hardware could not be read (VM ${event.vm.moref} no longer exists); published as update`;
-    operation = 'update';
-    vmData = undefined;
-  }
-  const vmName = operation === 'rename' ? (event.newName ?? spec?.name ?? event.vm.name) : event.vm.name;
-  const notes =
-    event.eventClass === 'VmRenamedEvent' && event.oldName
-      ? `renamed from ${event.oldName}`
-      : degraded !== undefined
-        ? `${event.eventClass}: ${degraded}`
-        : undefined;
-  const canonical: CanonicalEvent = {
+  const info = {
+    timestamp: toTimestamp(event.createdTime),
+    vmId: vm.moref,
+    username: event.userName ?? 'system',
+    environment: ctx.environment,
+    tenantId: ctx.tenantId,
+    vcenter: {
+      instanceUuid: ctx.instanceUuid,
+      eventKey: event.key,
+      eventType: event.eventClass,
+      createdTime: event.createdTime,
+      ...(event.chainId !== undefined ? { chainId: event.chainId } : {}),
+    },
+  };
+  const envelope = {
     schemaVersion: '1.0',
     eventId,
     source: ctx.source,
     correlationId:
-      event.chainId !== undefined
-        ? deriveEventId('vcenter-chain', ctx.instanceUuid, String(event.chainId))
-        : eventId,
-    operationInfo: {
-      operation,
-      timestamp: toTimestamp(event.createdTime),
-      vmId: event.vm.moref,
-      username: event.userName ?? 'system',
-      environment: ctx.environment,
-      tenantId: ctx.tenantId,
-      ...(vmName ? { vmName } : {}),
-      ...(notes ? { notes } : {}),
-      vcenter: {
-        instanceUuid: ctx.instanceUuid,
-        eventKey: event.key,
-        eventType: event.eventClass,
-        createdTime: event.createdTime,
-        ...(event.chainId !== undefined ? { chainId: event.chainId } : {}),
+      event.chainId !== undefined ? deriveEventId('vcenter-chain', ctx.instanceUuid, event.chainId) : eventId,
+  };
+  if (mapped === 'create' || mapped === 'resize') {
+    if (hardware) {
+      // A resize reports what it asked for; the rest comes from the VM as it is now.
+      const vmData = {
+        cpu: mapped === 'resize' && spec?.numCPUs !== undefined ? spec.numCPUs : hardware.cpu,
+        memoryMB: mapped === 'resize' && spec?.memoryMB !== undefined ? spec.memoryMB : hardware.memoryMB,
+        storageGB: hardware.storageGB,
+      };
+      const vmName = vm.name ?? hardware.name;
+      return {
+        kind: 'canonical',
+        degraded: undefined,
+        event: {
+          ...envelope,
+          operationInfo: { ...info, operation: mapped, ...(vmName ? { vmName } : {}) },
+          vmData,
+        },
+      };
+    }
+    // Documented rule: without the VM's hardware a create/resize cannot carry complete vmData; it is
+    // published as `update` with what the event itself says, and counted as degraded.
+    const degraded = `the VM's hardware could not be read (VM ${vm.moref} no longer exists); published as update`;
+    const partial: VmData = {
+      ...(spec?.numCPUs !== undefined ? { cpu: spec.numCPUs } : {}),
+      ...(spec?.memoryMB !== undefined ? { memoryMB: spec.memoryMB } : {}),
+    };
+    return {
+      kind: 'canonical',
+      degraded,
+      event: {
+        ...envelope,
+        operationInfo: {
+          ...info,
+          operation: 'update',
+          ...(vm.name ? { vmName: vm.name } : {}),
+          notes: `${event.eventClass} (${mapped}): ${degraded}`,
+        },
+        ...(Object.keys(partial).length > 0 ? { vmData: partial } : {}),
+      },
+    };
+  }
+  let vmName = vm.name;
+  let notes: string | undefined;
+  if (mapped === 'rename') {
+    vmName = event.newName ?? spec?.name ?? vm.name;
+    const oldName =
+      event.oldName ?? (event.eventClass === 'VmReconfiguredEvent' ? event.vm?.name : undefined);
+    if (oldName && oldName !== vmName) notes = `renamed from ${oldName}`;
+  } else if (mapped === 'clone' && event.vm?.moref !== undefined) {
+    notes = `cloned to ${event.vm.name ?? event.vm.moref} (${event.vm.moref})`;
+  }
+  return {
+    kind: 'canonical',
+    degraded: undefined,
+    event: {
+      ...envelope,
+      operationInfo: {
+        ...info,
+        operation: mapped,
+        ...(vmName ? { vmName } : {}),
+        ...(notes ? { notes } : {}),
       },
     },
-    ...(vmData ? { vmData } : {}),
   };
-  return { kind: 'canonical', event: canonical, degraded };
 }
 
 function pascal(value: unknown): unknown {

@@ -5,6 +5,7 @@
  */
 import { Kafka, logLevel as KafkaLogLevel } from 'kafkajs';
 import type { Producer } from 'kafkajs';
+import { buildEventHeaders } from '@org/vmware-events-schema';
 import type { CanonicalEvent, RawCloudEvent } from './types.js';
 
 /** One record to publish. */
@@ -22,22 +23,7 @@ export interface EventSink {
 
 /** Kafka headers of a canonical event (docs/architecture.md, schema `event-headers` v1). */
 export function canonicalHeaders(event: CanonicalEvent): Record<string, string> {
-  const info = event.operationInfo;
-  return {
-    env: info.environment,
-    tenant: info.tenantId,
-    operationType: info.operation,
-    contentVersion: event.schemaVersion,
-    correlationId: event.correlationId,
-    eventId: event.eventId,
-    'content-type': 'application/json',
-    ce_specversion: '1.0',
-    ce_id: event.eventId,
-    ce_source: event.source,
-    ce_type: `com.vmware.events.vm.${info.operation}.v1`,
-    ce_time: info.timestamp,
-    ce_subject: info.vmId,
-  };
+  return { ...buildEventHeaders(event) };
 }
 
 /** Options of {@link createKafkaSink}. */

@@ -16,6 +16,12 @@ export interface ConfigSpecChange {
   readonly name?: string;
 }
 
+/** A VM as an event names it. */
+export interface VmRef {
+  readonly name: string | undefined;
+  readonly moref: string | undefined;
+}
+
 /** One vCenter event. `raw` keeps every field for the raw topic. */
 export interface VcenterEvent {
   /** The event class (xsi:type), e.g. `VmPoweredOnEvent`; for EventEx/ExtendedEvent the class itself. */
@@ -28,7 +34,9 @@ export interface VcenterEvent {
   /** `createdTime` exactly as vCenter wrote it (µs on vCenter, ns on the simulator). */
   readonly createdTime: string;
   readonly userName: string | undefined;
-  readonly vm: { readonly name: string | undefined; readonly moref: string | undefined } | undefined;
+  readonly vm: VmRef | undefined;
+  /** `VmClonedEvent.sourceVm`: the VM that was cloned. */
+  readonly sourceVm: VmRef | undefined;
   readonly datacenter: string | undefined;
   readonly host: string | undefined;
   readonly computeResource: string | undefined;
@@ -92,8 +100,11 @@ export function parseVcenterEvent(el: XmlElement): VcenterEvent {
       `vCenter returned an event without ${!eventClass ? 'xsi:type' : key === undefined ? 'key' : 'createdTime'}`,
     );
   }
-  const vmEl = child(el, 'vm');
-  const vm = vmEl ? { name: childText(vmEl, 'name'), moref: childText(vmEl, 'vm') } : undefined;
+  const vmRef = (name: string): VmRef | undefined => {
+    const ref = child(el, name);
+    return ref ? { name: childText(ref, 'name'), moref: childText(ref, 'vm') } : undefined;
+  };
+  const vm = vmRef('vm');
   return {
     eventClass,
     eventTypeId: childText(el, 'eventTypeId'),
@@ -102,6 +113,7 @@ export function parseVcenterEvent(el: XmlElement): VcenterEvent {
     createdTime,
     userName: childText(el, 'userName') || undefined,
     vm,
+    sourceVm: vmRef('sourceVm'),
     datacenter: childText(child(el, 'datacenter'), 'name'),
     host: childText(child(el, 'host'), 'name'),
     computeResource: childText(child(el, 'computeResource'), 'name'),

@@ -2,13 +2,14 @@
  * One vCenter: a reader (session → event history collector → paged reads → mapping → bounded queue)
  * and a publisher (queue → sink, retried until acknowledged → checkpoint), in read order.
  */
+import { validateVmOperationEvent } from '@org/vmware-events-schema';
 import { isKeyAfter } from './checkpoint.js';
 import type { Checkpoint, CheckpointStore } from './checkpoint.js';
 import type { BridgeConfig, VcenterTarget } from './config.js';
 import { isBridgeError } from './errors.js';
 import { describeError } from './logger.js';
 import type { Logger } from './logger.js';
-import { OPERATIONS_NEEDING_HARDWARE, mapEvent, operationOf, toRawCloudEvent } from './mapping.js';
+import { OPERATIONS_NEEDING_HARDWARE, mapEvent, operationOf, subjectVm, toRawCloudEvent } from './mapping.js';
 import type { MappingContext } from './mapping.js';
 import { BoundedQueue, backoff, sleep } from './queue.js';
 import type { EventSink, SinkRecord } from './sink.js';
@@ -32,6 +33,8 @@ export interface WorkerStats {
   skippedReplay: number;
   /** Events published as `update` because the VM's hardware could not be read. */
   degraded: number;
+  /** Mapped events the schema refused (published to the raw topic instead). */
+  invalid: number;
   /** Errors: vCenter calls, Kafka sends, checkpoint writes, unreadable events. */
   errors: number;
   /** Events read but not yet acknowledged. */
@@ -70,6 +73,7 @@ export class VcenterWorker {
     ignored: 0,
     skippedReplay: 0,
     degraded: 0,
+    invalid: 0,
     errors: 0,
     pending: 0,
     lagSeconds: 0,
@@ -282,12 +286,25 @@ export class VcenterWorker {
 
   async #toRecord(event: VcenterEvent, ctx: MappingContext): Promise<SinkRecord | undefined> {
     const operation = operationOf(event);
-    if (operation !== undefined && event.vm?.moref !== undefined) {
+    const vm = subjectVm(event);
+    if (operation !== undefined && vm?.moref !== undefined) {
       const hardware = OPERATIONS_NEEDING_HARDWARE.has(operation)
-        ? await this.#client.vmHardware({ type: 'VirtualMachine', value: event.vm.moref })
+        ? await this.#client.vmHardware({ type: 'VirtualMachine', value: vm.moref })
         : undefined;
       const mapped = mapEvent(event, ctx, hardware);
       if (mapped.kind === 'canonical') {
+        const check = validateVmOperationEvent(mapped.event);
+        if (!check.valid) {
+          // Never drop: an event the schema refuses goes to the raw topic, counted and logged.
+          this.stats.invalid++;
+          this.stats.errors++;
+          this.#log.error('mapped event failed schema validation; publishing it to the raw topic', {
+            eventKey: event.key,
+            eventType: event.eventClass,
+            issues: check.issues.map((i) => `${i.path || '(root)'}: ${i.message}`),
+          });
+          return { kind: 'raw', key: vm.moref, event: toRawCloudEvent(event, ctx) };
+        }
         if (mapped.degraded !== undefined) {
           this.stats.degraded++;
           this.#log.warn('published a degraded event', {
