@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'INVALID_OPTIONS',
   'INCOMPATIBLE_SCHEMA',
   'INVALID_SCHEMA_FILE',
+  'INVALID_JSON',
 ] as const;
 
 /** A code from {@link ERROR_CODES}, or a package-specific code (`PRODUCER_*`, `CONSUMER_*`, `BRIDGE_*`). */
@@ -91,6 +92,19 @@ export class SchemaValidationError extends VmwEventsError {
 /** True for a {@link SchemaValidationError} from any copy of the SDK. */
 export function isSchemaValidationError(error: unknown): error is SchemaValidationError {
   return hasErrorCode(error, 'SCHEMA_VALIDATION');
+}
+
+/** Bytes that are not an event at all: not UTF-8, or not JSON (`INVALID_JSON`). The parser's error is the `cause`. */
+export class EventDecodeError extends VmwEventsError {
+  constructor(message: string, options: VmwEventsErrorOptions = {}) {
+    super('INVALID_JSON', message, options);
+    this.name = 'EventDecodeError';
+  }
+}
+
+/** True for an {@link EventDecodeError} from any copy of the SDK. */
+export function isEventDecodeError(error: unknown): error is EventDecodeError {
+  return hasErrorCode(error, 'INVALID_JSON');
 }
 
 function formatIssues(schema: string, issues: readonly ValidationIssue[]): string {

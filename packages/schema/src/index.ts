@@ -12,6 +12,46 @@ export {
 export type { ErrorCode, VmwEventsErrorOptions, ValidationIssue } from './errors.js';
 
 // --- types and validators (schemas/, src/generated/) ---
+export { EventDecodeError, isEventDecodeError } from './errors.js';
+export {
+  OPERATIONS,
+  RESOURCE_OPERATIONS,
+  STATE_OPERATIONS,
+  DOMAIN_EVENT_TYPES,
+  CURRENT_SCHEMA_VERSION,
+} from './generated/constants.js';
+export type {
+  VmOperationEvent,
+  ResourceOperationEvent,
+  StateOperationEvent,
+  ResourceOperationInfo,
+  StateOperationInfo,
+  ResourceOperation,
+  StateOperation,
+  VmData,
+  CompleteVmData,
+  VcenterEventInfo,
+} from './generated/vm-operation-event.types.js';
+export type {
+  DomainEvent,
+  CreateDomainEvent,
+  UpdateDomainEvent,
+  DeleteDomainEvent,
+  DeleteAllDomainEvent,
+} from './generated/domain-event.types.js';
+export type { Operation, OperationInfo, DomainEventType, VmOperationEventOf } from './validate.js';
+export {
+  SUPPORTED_SCHEMA_VERSIONS,
+  isResourceOperationEvent,
+  validateVmOperationEvent,
+  assertVmOperationEvent,
+  parseVmOperationEvent,
+  validateDomainEvent,
+  assertDomainEvent,
+  parseDomainEvent,
+  validateEventHeaders,
+} from './validate.js';
+export type { ValidationResult } from './validate.js';
 
 // --- conventions: keys, topics, headers ---
 export {

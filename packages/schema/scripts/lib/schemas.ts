@@ -1,0 +1,56 @@
+/**
+ * Shared helpers for the schema scripts: where the schemas live, which versions exist, and how a
+ * released (closed) schema becomes its lenient form for events of a newer minor version.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root (the scripts live in packages/schema/scripts/lib). */
+export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+/** The `schemas/` directory: the source of truth. */
+export const SCHEMAS_DIR = join(REPO_ROOT, 'schemas');
+/** The schema package. */
+export const PACKAGE_DIR = join(REPO_ROOT, 'packages/schema');
+/** Where generated files go. */
+export const GENERATED_DIR = join(PACKAGE_DIR, 'src/generated');
+
+/** The schema families, in the order they are generated. */
+export const SCHEMA_NAMES = ['vm-operation-event', 'domain-event', 'event-headers'] as const;
+/** A schema family. */
+export type SchemaName = (typeof SCHEMA_NAMES)[number];
+
+/** A JSON Schema document, as read from disk. */
+export type JsonSchema = Record<string, unknown>;
+
+const VERSION_FILE = /^([1-9][0-9]*|0)\.(0|[1-9][0-9]*)\.json$/;
+
+/** The versions of a schema family present in schemas/<name>/, oldest first (`['1.0', '1.1', …]`). */
+export function listVersions(name: SchemaName): string[] {
+  return readdirSync(join(SCHEMAS_DIR, name))
+    .map((file) => VERSION_FILE.exec(file))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [Number(m[1]), Number(m[2])] as const)
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    .map(([major, minor]) => `${major}.${minor}`);
+}
+
+/** Read schemas/<name>/<version>.json. */
+export function readSchema(name: SchemaName, version: string): JsonSchema {
+  return JSON.parse(readFileSync(join(SCHEMAS_DIR, name, `${version}.json`), 'utf8')) as JsonSchema;
+}
+
+/**
+ * The lenient form of a schema: every `additionalProperties: false` removed, so unknown properties
+ * (added by a newer minor version) are ignored while every known property is still validated.
+ */
+export function toLenient(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(toLenient);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'additionalProperties' && value === false) continue;
+    out[key] = toLenient(value);
+  }
+  return out;
+}
