@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 
 import {
   DELETE_ALL_KEY,
@@ -211,6 +211,16 @@ describe('parseKey', () => {
       const parsed = parseKey(strategy, buildKey(strategy, parts));
       expect(buildKey(strategy, { ...parts, ...parsed })).toBe(buildKey(strategy, parts));
     }
+  });
+
+  it('types the parsed parts by strategy (checked by tsc)', () => {
+    const parsed = parseKey('env.vmId', 'PROD.vm-1');
+    expectTypeOf(parsed).toEqualTypeOf<{ environment: string; vmId: string }>();
+    // @ts-expect-error an env.vmId key has no tenant
+    expect(parsed.tenantId).toBeUndefined();
+    const strategy = 'tenant.vmId' as 'tenant.vmId' | 'env.tenant.vmId';
+    expectTypeOf(parseKey(strategy, 'tenantB.vm-1').tenantId).toEqualTypeOf<string>();
+    expectTypeOf(parseKey('hash', buildKey('hash', parts))).toEqualTypeOf<{ hash: string }>();
   });
 
   it('gives back only the digest of a hash key', () => {
