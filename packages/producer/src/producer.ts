@@ -120,6 +120,7 @@ class KafkaEventProducer implements EventProducer {
   private connecting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private traceparent: TraceparentSource | undefined;
+  private readonly admitting = new Set<Promise<unknown>>();
 
   constructor(opts: ResolvedProducerOptions) {
     this.opts = opts;
@@ -206,6 +207,7 @@ class KafkaEventProducer implements EventProducer {
     const wasConnecting = this.connecting;
     this.state = 'closing';
     if (wasConnecting) await wasConnecting.catch(() => undefined);
+    await Promise.allSettled([...this.admitting]);
     await this.batcher.flush();
     await Promise.allSettled([this.producer?.disconnect(), this.admin?.disconnect()]);
     this.producer = undefined;
@@ -228,8 +230,7 @@ class KafkaEventProducer implements EventProducer {
     await this.ready('publish');
     const record = this.prepareVmEvent(event, options.identity, options, '');
     if (Array.isArray(record)) throw new SchemaValidationError(record[0], record[1]);
-    const bytes = await this.checkSize(record);
-    const results = await this.withSignal(this.batcher.add([record], bytes), options.signal);
+    const results = await this.withSignal(this.enqueue([record]), options.signal);
     return results[0]!;
   }
 
@@ -254,9 +255,7 @@ class KafkaEventProducer implements EventProducer {
       }
     });
     if (issues.length > 0) throw new SchemaValidationError(schema, issues);
-    let bytes = 0;
-    for (const record of records) bytes += await this.checkSize(record);
-    return this.withSignal(this.batcher.add(records, bytes), options.signal);
+    return this.withSignal(this.enqueue(records), options.signal);
   }
 
   async publishDomainEvent(event: DomainEventInput, options: DomainPublishOptions): Promise<PublishResult> {
@@ -301,9 +300,26 @@ class KafkaEventProducer implements EventProducer {
       eventId,
       message: { key, value: Buffer.from(JSON.stringify(event)), headers },
     };
-    const bytes = await this.checkSize(record);
-    const results = await this.withSignal(this.batcher.add([record], bytes), options.signal);
+    const results = await this.withSignal(this.enqueue([record]), options.signal);
     return results[0]!;
+  }
+
+  /**
+   * Checks sizes (loading topic metadata when needed), then queues the records. Tracked until they are queued,
+   * so that disconnect() waits for publishes already accepted and flushes them too.
+   */
+  private enqueue(records: OutRecord[]): Promise<PublishResult[]> {
+    const admitted = (async () => {
+      let bytes = 0;
+      for (const record of records) bytes += await this.checkSize(record);
+      return { delivered: this.batcher.add(records, bytes) };
+    })();
+    this.admitting.add(admitted);
+    void admitted.then(
+      () => this.admitting.delete(admitted),
+      () => this.admitting.delete(admitted),
+    );
+    return admitted.then((a) => a.delivered);
   }
 
   /** Waits for a connect in progress; rejects when closed or never connected. */
