@@ -129,3 +129,26 @@ export {
 } from './event-id.js';
 
 // --- compatibility checker ---
+export {
+  COMPATIBILITY_MODES,
+  COMPATIBILITY_RULES,
+} from './compat/types.js';
+export type {
+  JsonSchema,
+  CompatibilityMode,
+  CompatibilityRule,
+  CompatibilityDirection,
+  CompatibilityIssue,
+  CompatibilityResult,
+  HistoryCompatibilityIssue,
+  HistoryCompatibilityResult,
+  CheckedPair,
+} from './compat/types.js';
+export { checkCompatibility, checkSchemaHistory, assertCompatible, isCompatibilityMode } from './compat/check.js';
+export {
+  InvalidSchemaFileError,
+  IncompatibleSchemaError,
+  isInvalidSchemaFileError,
+  isIncompatibleSchemaError,
+} from './compat/errors.js';
+export { readSchemaFile } from './compat/files.js';

@@ -1,7 +1,6 @@
 import { Ajv } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' };
 import type { JsonSchema } from '../types.js';
 
 type Validator = { validateSchema(schema: unknown): boolean | Promise<unknown>; errorsText(errors?: unknown): string; errors?: unknown };
@@ -13,12 +12,7 @@ let v2020: Validator | undefined;
 function validatorFor(uri: string | undefined): Validator | string {
   const id = (uri ?? '').replace(/#$/, '').replace(/^https:/, 'http:');
   if (id === '' || id === 'http://json-schema.org/draft-07/schema' || id === 'http://json-schema.org/draft-06/schema') {
-    if (!draft07) {
-      const ajv = new Ajv({ strict: false, validateFormats: false });
-      ajv.addMetaSchema(draft06);
-      draft07 = ajv;
-    }
-    return draft07;
+    return (draft07 ??= new Ajv({ strict: false, validateFormats: false }));
   }
   if (id === 'http://json-schema.org/draft/2019-09/schema') return (v2019 ??= new Ajv2019({ strict: false, validateFormats: false }));
   if (id === 'http://json-schema.org/draft/2020-12/schema') return (v2020 ??= new Ajv2020({ strict: false, validateFormats: false }));
@@ -37,7 +31,9 @@ export function schemaProblems(schema: unknown): string[] {
   const validator = validatorFor(declared);
   if (validator === 'draft-04') return []; // no draft-04 meta-schema bundled with Ajv 8: compared as written
   if (typeof validator === 'string') return [validator];
-  if (validator.validateSchema(schema as JsonSchema) === true) return [];
+  // draft-06 is checked against the draft-07 meta-schema (a superset), the only one bundled with Ajv's default class.
+  const checked = typeof declared === 'string' && declared.includes('draft-06') ? { ...schema, $schema: 'http://json-schema.org/draft-07/schema#' } : schema;
+  if (validator.validateSchema(checked as JsonSchema) === true) return [];
   const errors = (validator.errors ?? []) as Array<{ instancePath?: string; message?: string }>;
   return errors.map((e) => `${e.instancePath === '' || e.instancePath === undefined ? '(root)' : e.instancePath}: ${e.message ?? 'invalid'}`);
 }
