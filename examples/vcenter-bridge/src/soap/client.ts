@@ -293,6 +293,7 @@ export class VsphereClient {
     const lib = url.protocol === 'https:' ? https : http;
     const headers: Record<string, string | number> = {
       'Content-Type': 'text/xml; charset="utf-8"',
+      'User-Agent': 'vcenter-bridge',
       SOAPAction: `"${this.#soapAction}"`,
       'Content-Length': Buffer.byteLength(payload),
     };
