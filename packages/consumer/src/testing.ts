@@ -1,0 +1,162 @@
+import { EventEmitter } from 'node:events';
+import { buildEventHeaders, buildEventKey, deadLetterTopic } from '@org/vmware-events-schema';
+import type { KeyStrategy, VmOperationEvent } from '@org/vmware-events-schema';
+import { CircuitBreaker } from './circuit-breaker.js';
+import type { CircuitBreakerOptions } from './circuit-breaker.js';
+import { isFatalByDefault } from './errors.js';
+import type { OutgoingRecord } from './dead-letter.js';
+import { decodeVmOperationEvent } from './internal/decode.js';
+import { processRecord } from './pipeline.js';
+import type { EventFilter } from './pipeline.js';
+import { createMemoryDedupStore } from './stores/dedup.js';
+import type { DedupStore } from './stores/dedup.js';
+import { createMemorySequenceStore } from './stores/sequence.js';
+import type { SequenceStore } from './stores/sequence.js';
+import type { ConsumerEvents, EventHandler, RawRecord, RecordOutcome } from './types.js';
+
+/** Options of {@link createTestPipeline}: the consumer's pipeline options, without Kafka. */
+export interface TestPipelineOptions<TEvent = VmOperationEvent> {
+  /** The handler under test. */
+  handler: EventHandler<TEvent>;
+  /** Header filter. */
+  filter?: EventFilter;
+  /** Key strategy for keys built from events and for the tenant check. Default `vmId`. */
+  keyStrategy?: KeyStrategy;
+  /** Retries; delays default to 0 so tests run fast. */
+  retry?: {
+    maxAttempts?: number;
+    initialDelayMs?: number;
+    multiplier?: number;
+    maxDelayMs?: number;
+    jitter?: number;
+  };
+  /** Fatal-error classifier. */
+  isFatal?: (error: unknown) => boolean;
+  /** Dedup store (default in memory). */
+  dedup?: DedupStore;
+  /** Stale-event store (default in memory), `false` to turn it off. */
+  sequences?: SequenceStore | false;
+  /** Circuit breaker options; off by default in tests. */
+  circuitBreaker?: CircuitBreakerOptions;
+  /** Decoder (default: the schema package's). */
+  decode?: (value: Buffer | null) => TEvent;
+}
+
+/** One record to push through the pipeline: an event (key and headers built like the producer does) or raw parts. */
+export interface TestDelivery {
+  /** An event object; serialised as JSON, with the SDK's headers and key. */
+  event?: unknown;
+  /** Raw value instead of `event` (string, bytes or null). */
+  value?: string | Buffer | null;
+  /** Key override (string or null). */
+  key?: string | null;
+  /** Header overrides / additions. */
+  headers?: Record<string, string>;
+  /** Topic (default `vmware.events`) and partition (default 0). */
+  topic?: string;
+  partition?: number;
+}
+
+/** A pipeline without a broker: what the consumer does to each record, for unit tests of a handler. */
+export interface TestPipeline {
+  /** Run one record through the pipeline. */
+  deliver(delivery: TestDelivery): Promise<RecordOutcome>;
+  /** Everything that would have been written to dead-letter topics. */
+  readonly deadLetters: ReadonlyArray<{ topic: string; record: OutgoingRecord }>;
+  /** Every outcome so far, in order. */
+  readonly outcomes: readonly RecordOutcome[];
+  /** Listen to the same typed events the consumer emits. */
+  on<TName extends keyof ConsumerEvents>(
+    name: TName,
+    listener: (...args: ConsumerEvents[TName]) => void,
+  ): () => void;
+}
+
+/**
+ * Unit-test a handler with the consumer's own pipeline (filter, validation, tenant check, dedup, stale
+ * check, retries, dead-letter) and no broker.
+ *
+ * @example
+ * const pipeline = createTestPipeline({ handler });
+ * expect(await pipeline.deliver({ event })).toMatchObject({ kind: 'processed' });
+ */
+export function createTestPipeline<TEvent = VmOperationEvent>(
+  options: TestPipelineOptions<TEvent>,
+): TestPipeline {
+  const emitter = new EventEmitter();
+  const deadLetters: Array<{ topic: string; record: OutgoingRecord }> = [];
+  const outcomes: RecordOutcome[] = [];
+  const offsets = new Map<string, number>();
+  const keyStrategy = options.keyStrategy ?? 'vmId';
+  const controller = new AbortController();
+  const deps = {
+    handler: options.handler,
+    decode: options.decode ?? (decodeVmOperationEvent as unknown as (value: Buffer | null) => TEvent),
+    dedup: options.dedup ?? createMemoryDedupStore(),
+    sequences: options.sequences === false ? null : (options.sequences ?? createMemorySequenceStore()),
+    filter: options.filter ?? {},
+    keyStrategy: options.keyStrategy,
+    retry: { maxAttempts: 3, initialDelayMs: 0, multiplier: 2, maxDelayMs: 0, jitter: 0, ...options.retry },
+    isFatal: options.isFatal ?? isFatalByDefault,
+    leaseMs: 60_000,
+    groupId: 'test-pipeline',
+    deadLetterTopic,
+    sendDeadLetter: (topic: string, record: OutgoingRecord) => {
+      deadLetters.push({ topic, record });
+      return Promise.resolve();
+    },
+    breaker: options.circuitBreaker ? new CircuitBreaker(options.circuitBreaker) : null,
+    emit: <TName extends keyof ConsumerEvents>(name: TName, ...args: ConsumerEvents[TName]) => {
+      emitter.emit(name, ...args);
+    },
+    heartbeatEveryMs: 1000,
+  };
+
+  return {
+    async deliver(delivery) {
+      const topic = delivery.topic ?? 'vmware.events';
+      const partition = delivery.partition ?? 0;
+      const slot = `${topic}/${partition}`;
+      const offset = offsets.get(slot) ?? 0;
+      offsets.set(slot, offset + 1);
+      let headers: Record<string, string> = {};
+      let key: string | null = null;
+      let value: Buffer | null = null;
+      if (delivery.event !== undefined) {
+        const event = delivery.event as VmOperationEvent;
+        value = Buffer.from(JSON.stringify(event));
+        try {
+          headers = { ...buildEventHeaders(event) };
+          key = buildEventKey(event, keyStrategy);
+        } catch {
+          // An invalid event may not yield headers or a key: deliver it bare, as a broken producer would.
+        }
+      }
+      if (delivery.value !== undefined)
+        value = typeof delivery.value === 'string' ? Buffer.from(delivery.value) : delivery.value;
+      if (delivery.key !== undefined) key = delivery.key;
+      headers = { ...headers, ...delivery.headers };
+      const record: RawRecord = {
+        topic,
+        partition,
+        offset: String(offset),
+        key: key === null ? null : Buffer.from(key),
+        value,
+        headers,
+        timestamp: String(Date.now()),
+      };
+      const outcome = await processRecord(deps, record, {
+        heartbeat: () => Promise.resolve(),
+        signal: controller.signal,
+      });
+      outcomes.push(outcome);
+      return outcome;
+    },
+    deadLetters,
+    outcomes,
+    on(name, listener) {
+      emitter.on(name, listener as (...args: unknown[]) => void);
+      return () => emitter.off(name, listener as (...args: unknown[]) => void);
+    },
+  };
+}
