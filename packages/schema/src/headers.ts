@@ -5,6 +5,9 @@
  */
 import { InvalidHeaderError } from './errors.js';
 import { randomEventId } from './event-id.js';
+import type { DomainEvent } from './generated/domain-event.types.js';
+import type { EventHeaders as EventHeadersSchema } from './generated/event-headers.types.js';
+import type { VmOperationEvent } from './generated/vm-operation-event.types.js';
 import { describeChar, findBadChar, printable } from './keys.js';
 
 /** Every header name the SDK writes or reads. */
@@ -41,24 +44,11 @@ export const CLOUDEVENT_TYPE_PREFIX = 'com.vmware.events.vm.';
 /** Prefix of the CloudEvents `type` of a domain event: `com.vmware.events.domain.<type>.v1` (type lower-cased). */
 export const DOMAIN_CLOUDEVENT_TYPE_PREFIX = 'com.vmware.events.domain.';
 
-/** The headers of a VM operation event record, by header name. All values are UTF-8 strings. */
-export type EventHeaders = {
-  env: string;
-  tenant: string;
-  operationType: string;
-  contentVersion: string;
-  correlationId: string;
-  eventId: string;
-  'content-type': string;
-  ce_specversion: string;
-  ce_id: string;
-  ce_source: string;
-  ce_type: string;
-  ce_time: string;
-  ce_subject: string;
-  traceparent?: string;
-  tracestate?: string;
-};
+/**
+ * The SDK's headers of a VM operation event record, by header name (schema `event-headers` v1 without its
+ * "any other header" index signature, so a value is a plain `Record<string, string>` for any Kafka client).
+ */
+export type EventHeaders = Pick<EventHeadersSchema, HeaderName>;
 
 /** Headers as Kafka clients hand them over (kafkajs `IHeaders`): bytes or strings, arrays when a name repeats. */
 export type KafkaHeaders = Record<
@@ -66,25 +56,17 @@ export type KafkaHeaders = Record<
   Buffer | Uint8Array | string | (Buffer | Uint8Array | string)[] | undefined
 >;
 
-/** The smallest shape of a VM operation event the header builders read. */
-export interface HeaderSourceEvent {
-  /** `MAJOR.MINOR` schema version. */
-  schemaVersion: string;
-  /** Event id (UUID). */
-  eventId: string;
-  /** URI-reference of the emitter. */
-  source: string;
-  /** Request/workflow id. */
-  correlationId: string;
+/** What the header builders read of a {@link VmOperationEvent}. */
+export type HeaderSourceEvent = Pick<
+  VmOperationEvent,
+  'schemaVersion' | 'eventId' | 'source' | 'correlationId'
+> & {
   /** What happened. */
-  operationInfo: {
-    operation: string;
-    timestamp: string;
-    vmId: string;
-    environment: string;
-    tenantId: string;
-  };
-}
+  operationInfo: Pick<
+    VmOperationEvent['operationInfo'],
+    'operation' | 'timestamp' | 'vmId' | 'environment' | 'tenantId'
+  >;
+};
 
 /** W3C trace context to propagate (from OpenTelemetry's propagator). */
 export interface TraceContext {
@@ -143,13 +125,8 @@ export function buildEventHeaders(event: HeaderSourceEvent, extra: TraceContext 
   return headers;
 }
 
-/** The smallest shape of a domain event (seed 002) the header builder reads. */
-export interface HeaderSourceDomainEvent {
-  /** `CREATE`, `UPDATE`, `DELETE` or `DELETE_ALL`. */
-  type: string;
-  /** Tenant name. */
-  tenant: string;
-}
+/** What the domain-event header builder reads of a {@link DomainEvent}: `type` and `tenant`. */
+export type HeaderSourceDomainEvent = Pick<DomainEvent, 'type' | 'tenant'>;
 
 /** What a domain event does not carry itself but its headers need. */
 export interface DomainEventHeaderOptions extends TraceContext {
@@ -347,7 +324,7 @@ function addTraceContext(headers: Record<string, string>, extra: TraceContext): 
   }
 }
 
-function checkValue(name: string, value: unknown): string {
+function checkValue<TValue extends string>(name: string, value: TValue): TValue {
   if (typeof value !== 'string' || value === '') {
     throw new InvalidHeaderError(
       name,

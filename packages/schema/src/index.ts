@@ -75,7 +75,7 @@ export {
   parseKey,
   buildDomainEventKey,
 } from './keys.js';
-export type { KeyStrategy, KeyParts, KeyedEvent, ParsedKey, KeyedDomainEvent } from './keys.js';
+export type { KeyStrategy, KeyParts, KeyedEvent, ParsedKey, DomainEntity } from './keys.js';
 export {
   CANONICAL_TOPIC,
   DEAD_LETTER_SUFFIX,

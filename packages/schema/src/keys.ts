@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 
 import { InvalidKeyError } from './errors.js';
+import type { DomainEvent } from './generated/domain-event.types.js';
+import type { VmOperationEvent } from './generated/vm-operation-event.types.js';
 
 /** The key strategies, from seed 000 §3.2. `vmId` is the default. */
 export const KEY_STRATEGIES = ['vmId', 'env.vmId', 'tenant.vmId', 'env.tenant.vmId', 'hash'] as const;
@@ -33,10 +35,10 @@ export interface KeyParts {
   tenantId?: string;
 }
 
-/** The smallest shape of a VM operation event the key builders read. */
+/** What the key builders read of a {@link VmOperationEvent}: `operationInfo.vmId`, `environment`, `tenantId`. */
 export interface KeyedEvent {
   /** The operation part of the event. */
-  operationInfo: { vmId: string; environment: string; tenantId: string };
+  operationInfo: Pick<VmOperationEvent['operationInfo'], 'vmId' | 'environment' | 'tenantId'>;
 }
 
 /** The parts a key of the given strategy gives back; `hash` keys give back only the digest. */
@@ -148,15 +150,8 @@ export function parseKey<TStrategy extends KeyStrategy>(
   return result as ParsedKey<TStrategy>;
 }
 
-/** The smallest shape of a domain event (seed 002) the key builder reads. */
-export interface KeyedDomainEvent {
-  /** `CREATE`, `UPDATE`, `DELETE` or `DELETE_ALL`. */
-  type: string;
-  /** Entity state after the change (create, update). */
-  new?: unknown;
-  /** Entity state before the change (update, delete). */
-  old?: unknown;
-}
+/** An entity state of a domain event (`new` or `old`): any JSON object. */
+export type DomainEntity = Record<string, unknown>;
 
 /**
  * Builds the partition key of a domain event (seed 002): the nil UUID for `DELETE_ALL`, else the id of the entity
@@ -166,19 +161,21 @@ export interface KeyedDomainEvent {
  * @example buildDomainEventKey({ type: 'DELETE_ALL', tenant: 'diku' }) // DELETE_ALL_KEY
  * @throws InvalidKeyError when there is no entity or its id is missing, empty or not usable as a key.
  */
-export function buildDomainEventKey<TEntity = Record<string, unknown>>(
-  event: KeyedDomainEvent & { new?: TEntity; old?: TEntity },
-  idOf: (entity: TEntity) => unknown = defaultIdOf,
+export function buildDomainEventKey(
+  event: DomainEvent,
+  idOf: (entity: DomainEntity) => unknown = defaultIdOf,
 ): string {
   if (event.type === 'DELETE_ALL') return DELETE_ALL_KEY;
-  const entity = event.new ?? event.old;
-  if (entity === undefined || entity === null) {
+  // `new` first (CREATE, UPDATE), else `old` (DELETE); read loosely so a malformed event gets a clear error.
+  const loose = event as { new?: unknown; old?: unknown };
+  const entity = loose.new ?? loose.old;
+  if (typeof entity !== 'object' || entity === null) {
     throw new InvalidKeyError(
       'entity',
       `A ${event.type} domain event needs 'new' or 'old' to take the key from`,
     );
   }
-  const id = idOf(entity);
+  const id = idOf(entity as DomainEntity);
   const text = typeof id === 'number' && Number.isSafeInteger(id) ? String(id) : id;
   if (typeof text !== 'string' || text === '') {
     throw new InvalidKeyError(
@@ -190,8 +187,8 @@ export function buildDomainEventKey<TEntity = Record<string, unknown>>(
   return text;
 }
 
-function defaultIdOf(entity: unknown): unknown {
-  return typeof entity === 'object' && entity !== null ? (entity as Record<string, unknown>).id : undefined;
+function defaultIdOf(entity: DomainEntity): unknown {
+  return entity.id;
 }
 
 function assertStrategy(strategy: unknown): asserts strategy is KeyStrategy {

@@ -11,9 +11,10 @@ import {
   readEventHeaders,
   toCloudEvent,
   type InvalidHeaderError,
+  type VmOperationEvent,
 } from '@org/vmware-events-schema';
 
-const event = {
+const event: VmOperationEvent = {
   schemaVersion: '1.0',
   eventId: '7bd83482-369d-5871-88b3-aa94aae6f8b9',
   source: 'https://vc01.example.com/sdk',

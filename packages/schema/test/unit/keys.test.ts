@@ -13,6 +13,7 @@ import {
   isInvalidKeyError,
   isKeyStrategy,
   parseKey,
+  type DomainEvent,
 } from '@org/vmware-events-schema';
 
 const parts = { vmId: 'vm-54321', environment: 'PROD', tenantId: 'tenantB' };
@@ -254,39 +255,45 @@ describe('parseKey', () => {
 
 describe('buildDomainEventKey', () => {
   it('keys DELETE_ALL with the nil UUID', () => {
-    expect(buildDomainEventKey({ type: 'DELETE_ALL' })).toBe('00000000-0000-0000-0000-000000000000');
+    expect(buildDomainEventKey({ type: 'DELETE_ALL', tenant: 'diku' })).toBe(
+      '00000000-0000-0000-0000-000000000000',
+    );
     expect(DELETE_ALL_KEY).toBe('00000000-0000-0000-0000-000000000000');
   });
 
   it('keys CREATE and UPDATE by the id of the new entity', () => {
-    expect(buildDomainEventKey({ type: 'CREATE', new: { id: 'i-1' } })).toBe('i-1');
-    expect(buildDomainEventKey({ type: 'UPDATE', old: { id: 'i-1' }, new: { id: 'i-1' } })).toBe('i-1');
+    expect(buildDomainEventKey({ type: 'CREATE', tenant: 'diku', new: { id: 'i-1' } })).toBe('i-1');
+    expect(
+      buildDomainEventKey({ type: 'UPDATE', tenant: 'diku', old: { id: 'i-1' }, new: { id: 'i-1' } }),
+    ).toBe('i-1');
   });
 
   it('keys DELETE by the id of the old entity', () => {
-    expect(buildDomainEventKey({ type: 'DELETE', old: { id: 'i-2' } })).toBe('i-2');
+    expect(buildDomainEventKey({ type: 'DELETE', tenant: 'diku', old: { id: 'i-2' } })).toBe('i-2');
   });
 
   it('reads the id with idOf when the entity keeps it elsewhere', () => {
     const key = buildDomainEventKey(
-      { type: 'CREATE', new: { instanceId: 'in-9' } },
+      { type: 'CREATE', tenant: 'diku', new: { instanceId: 'in-9' } },
       (entity) => entity.instanceId,
     );
     expect(key).toBe('in-9');
   });
 
   it('writes an integer id in decimal', () => {
-    expect(buildDomainEventKey({ type: 'CREATE', new: { id: 42 } })).toBe('42');
+    expect(buildDomainEventKey({ type: 'CREATE', tenant: 'diku', new: { id: 42 } })).toBe('42');
   });
 
   it('rejects an event without new or old', () => {
-    const error = keyError(() => buildDomainEventKey({ type: 'UPDATE' }));
+    const error = keyError(() =>
+      buildDomainEventKey({ type: 'UPDATE', tenant: 'diku' } as unknown as DomainEvent),
+    );
     expect(error.part).toBe('entity');
     expect(error.message).toBe(`A UPDATE domain event needs 'new' or 'old' to take the key from`);
   });
 
   it('rejects an entity without an id, pointing at idOf', () => {
-    const error = keyError(() => buildDomainEventKey({ type: 'CREATE', new: { name: 'x' } }));
+    const error = keyError(() => buildDomainEventKey({ type: 'CREATE', tenant: 'diku', new: { name: 'x' } }));
     expect(error.part).toBe('entity id');
     expect(error.message).toBe(
       'The entity of a CREATE domain event has no usable id (got undefined); pass idOf to read it',
@@ -294,7 +301,9 @@ describe('buildDomainEventKey', () => {
   });
 
   it('rejects an id with a control character', () => {
-    const error = keyError(() => buildDomainEventKey({ type: 'CREATE', new: { id: 'a\tb' } }));
+    const error = keyError(() =>
+      buildDomainEventKey({ type: 'CREATE', tenant: 'diku', new: { id: 'a\tb' } }),
+    );
     expect(error.part).toBe('entity id');
     expect(error.message).toContain('the control character U+0009');
   });
