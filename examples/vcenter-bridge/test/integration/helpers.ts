@@ -61,7 +61,7 @@ export async function startVcsim(port = 0): Promise<Vcsim> {
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(() => reject(new Error(`vcsim printed no GOVC_URL: ${buf}`)), 20_000);
-    child.stdout!.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       buf += c.toString();
       const m = /GOVC_URL=(\S+)/.exec(buf);
       if (m) {
@@ -120,9 +120,7 @@ export async function freshTopics(...names: string[]): Promise<string[]> {
 }
 
 /** Collects every record of `topics` from the beginning, in the background; stopped when the test ends. */
-export async function collect(
-  topics: string[],
-): Promise<{
+export async function collect(topics: string[]): Promise<{
   records: ReadRecord[];
   waitFor(pred: (r: ReadRecord[]) => boolean, timeoutMs?: number): Promise<ReadRecord[]>;
 }> {
@@ -132,7 +130,7 @@ export async function collect(
   await consumer.subscribe({ topics, fromBeginning: true });
   const records: ReadRecord[] = [];
   await consumer.run({
-    eachMessage: async ({ topic, partition, message }) => {
+    eachMessage: ({ topic, partition, message }) => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(message.headers ?? {}))
         headers[k] = String(Array.isArray(v) ? v[0] : v);
@@ -144,6 +142,7 @@ export async function collect(
         headers,
         value: JSON.parse(message.value!.toString()) as Record<string, unknown>,
       });
+      return Promise.resolve();
     },
   });
   onTestFinished(() => consumer.disconnect());
