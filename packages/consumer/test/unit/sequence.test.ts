@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import {
+  advanceSequence,
+  compareEventKeys,
+  createMemorySequenceStore,
+  judgeSequence,
+} from '@org/vmware-events-consumer';
+
+const A = 'aaaaaaaa-0000-0000-0000-000000000001';
+const B = 'bbbbbbbb-0000-0000-0000-000000000002';
+const MAX = 2 ** 31 - 1;
+
+describe('compareEventKeys (RFC 1982 over 31 bits)', () => {
+  it('orders ordinary keys', () => {
+    expect(compareEventKeys(10, 9)).toBe(1);
+    expect(compareEventKeys(9, 10)).toBe(-1);
+    expect(compareEventKeys(7, 7)).toBe(0);
+  });
+  it('treats the counter wrapping from 2^31-1 to 0 as newer', () => {
+    expect(compareEventKeys(0, MAX)).toBe(1);
+    expect(compareEventKeys(5, MAX - 5)).toBe(1);
+    expect(compareEventKeys(MAX, 0)).toBe(-1);
+  });
+  it('treats a key up to 2^30 behind as older and further as a wrap', () => {
+    expect(compareEventKeys(0, 2 ** 30)).toBe(1); // exactly half the space: called newer, never lost
+    expect(compareEventKeys(1, 2 ** 30)).toBe(-1);
+  });
+});
+
+describe('judgeSequence / advanceSequence', () => {
+  it('accepts the first event of a VM and newer keys; drops older and equal keys', () => {
+    let state = advanceSequence(undefined, { instanceUuid: A, eventKey: 100 });
+    expect(judgeSequence(state, { instanceUuid: A, eventKey: 101 })).toEqual({
+      stale: false,
+      reason: 'newer',
+    });
+    expect(judgeSequence(state, { instanceUuid: A, eventKey: 99 })).toEqual({
+      stale: true,
+      reason: 'older',
+      lastKey: 100,
+    });
+    expect(judgeSequence(state, { instanceUuid: A, eventKey: 100 })).toMatchObject({
+      stale: true,
+      reason: 'same-key',
+    });
+    state = advanceSequence(state, { instanceUuid: A, eventKey: 99 });
+    expect(state.eventKey).toBe(100); // a stale event never moves the position backwards
+  });
+
+  it('starts a new sequence when the vCenter instance changes and drops late events of the retired one', () => {
+    let state = advanceSequence(undefined, { instanceUuid: A, eventKey: 5000 });
+    expect(judgeSequence(state, { instanceUuid: B, eventKey: 1 })).toEqual({
+      stale: false,
+      reason: 'new-instance',
+    });
+    state = advanceSequence(state, { instanceUuid: B, eventKey: 1 });
+    expect(state).toEqual({ instanceUuid: B, eventKey: 1, retired: [A] });
+    expect(judgeSequence(state, { instanceUuid: A, eventKey: 5001 })).toMatchObject({
+      stale: true,
+      reason: 'retired-instance',
+    });
+    expect(judgeSequence(state, { instanceUuid: B, eventKey: 2 })).toMatchObject({ stale: false });
+  });
+
+  it('keeps accepting across the key wrap-around', () => {
+    const state = advanceSequence(undefined, { instanceUuid: A, eventKey: MAX });
+    expect(judgeSequence(state, { instanceUuid: A, eventKey: 0 })).toMatchObject({
+      stale: false,
+      reason: 'newer',
+    });
+    expect(judgeSequence(state, { instanceUuid: A, eventKey: MAX - 1 })).toMatchObject({
+      stale: true,
+      reason: 'older',
+    });
+  });
+});
+
+describe('memory sequence store', () => {
+  it('compare-and-set writes only over the expected value', async () => {
+    const store = createMemorySequenceStore();
+    const first = { instanceUuid: A, eventKey: 1, retired: [] };
+    expect(await store.compareAndSet('s|vm', undefined, first)).toBe(true);
+    expect(await store.compareAndSet('s|vm', undefined, { ...first, eventKey: 2 })).toBe(false);
+    expect(await store.compareAndSet('s|vm', first, { ...first, eventKey: 3 })).toBe(true);
+    expect(await store.get('s|vm')).toEqual({ instanceUuid: A, eventKey: 3, retired: [] });
+  });
+});
