@@ -1,3 +1,4 @@
+import { CloudEvent, Kafka, type KafkaMessage } from 'cloudevents';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -327,5 +328,68 @@ describe('CloudEvents mapping', () => {
       source: 's',
       type: 't',
     });
+  });
+});
+
+describe('interoperability with the CloudEvents SDK (cloudevents on npm)', () => {
+  const key = 'vm-1004';
+
+  /** What a CloudEvents Kafka reader makes of a record: one CloudEvent instance (the SDK does not validate yet). */
+  function readWithSdk(message: KafkaMessage<string>): CloudEvent<VmOperationEvent> {
+    const received = Kafka.toEvent<VmOperationEvent>(message);
+    if (!(received instanceof CloudEvent)) throw new Error('expected one CloudEvent instance');
+    return received as CloudEvent<VmOperationEvent>;
+  }
+
+  it('reads a binary-mode record as a valid CloudEvent whose data is the VM operation event', () => {
+    const delivered = Object.fromEntries(
+      Object.entries(buildEventHeaders(event, { traceparent })).map(([name, value]) => [
+        name,
+        Buffer.from(value),
+      ]),
+    );
+    const value = JSON.stringify(event);
+    const received = readWithSdk({ key, value, body: value, headers: decodeHeaders(delivered) });
+    expect(received.validate()).toBe(true);
+    expect(received.specversion).toBe('1.0');
+    expect(received.id).toBe(event.eventId);
+    expect(received.source).toBe(event.source);
+    expect(received.type).toBe('com.vmware.events.vm.power_on.v1');
+    expect(received.subject).toBe('vm-1004');
+    expect(received.datacontenttype).toBe('application/json');
+    expect(Date.parse(received.time!)).toBe(Date.parse(event.operationInfo.timestamp));
+    expect(received.data).toEqual(event);
+    expect((received as unknown as { partitionkey: string }).partitionkey).toBe(key);
+  });
+
+  it('writes the same ce_ headers and content-type as the SDK does for the same CloudEvent', () => {
+    const { data, ...attributes } = toCloudEvent(event);
+    const sdkMessage = Kafka.binary(new CloudEvent({ ...attributes, data, partitionkey: key }));
+    const ours = buildEventHeaders(event);
+    const pick = (headers: Record<string, unknown>) =>
+      Object.fromEntries(
+        Object.entries(headers).filter(
+          ([name, value]) => value !== undefined && (name.startsWith('ce_') || name === 'content-type'),
+        ),
+      );
+    const sdk = pick(sdkMessage.headers);
+    // The SDK also writes datacontenttype as ce_datacontenttype; the binding maps it to content-type only.
+    expect(sdk.ce_datacontenttype).toBe(ours['content-type']);
+    delete sdk.ce_datacontenttype;
+    delete sdk.ce_partitionkey; // the SDK's extension; Kafka carries it as the record key
+    expect(pick(ours)).toEqual(sdk);
+  });
+
+  it('gives a structured-mode CloudEvent the SDK accepts', () => {
+    const value = JSON.stringify(toCloudEvent(event));
+    const received = readWithSdk({
+      key,
+      value,
+      body: value,
+      headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' },
+    });
+    expect(received.validate()).toBe(true);
+    expect(received.type).toBe('com.vmware.events.vm.power_on.v1');
+    expect(received.data).toEqual(event);
   });
 });
