@@ -258,6 +258,9 @@ export function createConsumer<TEvent = VmOperationEvent>(
       sessionTimeout: settings.sessionTimeoutMs,
       heartbeatInterval: settings.heartbeatIntervalMs,
     });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      emit('consumer:group-join', { memberId: payload.memberId, assignment: payload.memberAssignment });
+    });
     await producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false });

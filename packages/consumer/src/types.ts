@@ -133,6 +133,8 @@ export interface ConsumerEvents {
   'consumer:handler-latency': [{ eventId: string; durationMs: number; ok: boolean }];
   /** The circuit breaker changed state. */
   'consumer:circuit': [{ state: 'open' | 'half-open' | 'closed'; failureRate: number }];
+  /** This member joined the group (at start and after every rebalance), with its partitions. */
+  'consumer:group-join': [{ memberId: string; assignment: Record<string, number[]> }];
   /** Offsets were committed. */
   'consumer:commit': [{ topic: string; partition: number; offset: string }];
   /** A step failed because a dependency (dead-letter topic, store) is unavailable; the record will be re-read. */
