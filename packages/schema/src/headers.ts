@@ -50,6 +50,12 @@ export const DOMAIN_CLOUDEVENT_TYPE_PREFIX = 'com.vmware.events.domain.';
  */
 export type EventHeaders = Pick<EventHeadersSchema, HeaderName>;
 
+/**
+ * The SDK's headers as read from a record: present or not, each a plain string. Not yet validated, so not typed as
+ * {@link EventHeaders} (`operationType` could be any text): check them with `validateEventHeaders()` for that.
+ */
+export type ReadHeaders = Partial<Record<HeaderName, string>>;
+
 /** Headers as Kafka clients hand them over (kafkajs `IHeaders`): bytes or strings, arrays when a name repeats. */
 export type KafkaHeaders = Record<
   string,
@@ -207,8 +213,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * @throws InvalidHeaderError when one of the SDK's headers is not valid UTF-8 or contains a control character,
  *   so that a corrupt record goes to the dead-letter topic with this reason instead of being misread.
  */
-export function readEventHeaders(headers: KafkaHeaders | undefined): Partial<EventHeaders> {
-  const result: Record<string, string> = {};
+export function readEventHeaders(headers: KafkaHeaders | undefined): ReadHeaders {
+  const result: ReadHeaders = {};
   if (headers === undefined) return result;
   for (const name of EVENT_HEADER_NAMES) {
     const raw = headers[name];

@@ -109,6 +109,7 @@ export {
 export type {
   HeaderName,
   EventHeaders,
+  ReadHeaders,
   KafkaHeaders,
   HeaderSourceEvent,
   HeaderSourceDomainEvent,

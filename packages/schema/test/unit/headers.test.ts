@@ -1,5 +1,5 @@
 import { CloudEvent, Kafka, type KafkaMessage } from 'cloudevents';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 
 import {
   HEADER_NAMES,
@@ -256,6 +256,14 @@ describe('readEventHeaders', () => {
       Object.entries(written).map(([name, value]) => [name, Buffer.from(value)]),
     );
     expect(readEventHeaders(delivered)).toEqual(written);
+  });
+
+  it('types what it read as plain strings, not yet validated (checked by tsc)', () => {
+    expectTypeOf(readEventHeaders({}).operationType).toEqualTypeOf<string | undefined>();
+    expectTypeOf(buildEventHeaders(event).operationType).toEqualTypeOf<
+      VmOperationEvent['operationInfo']['operation']
+    >();
+    expectTypeOf(buildEventHeaders(event)).toMatchTypeOf<Record<string, string>>();
   });
 
   it('ignores headers that are not the SDK headers and leaves absent ones absent', () => {
