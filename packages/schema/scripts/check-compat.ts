@@ -40,7 +40,9 @@ async function main(): Promise<number> {
   });
   const mode = values.mode ?? DEFAULT_MODE;
   if (!isCompatibilityMode(mode)) {
-    err(`check-compat: unknown --mode ${JSON.stringify(mode)} (expected one of ${COMPATIBILITY_MODES.join(', ')})`);
+    err(
+      `check-compat: unknown --mode ${JSON.stringify(mode)} (expected one of ${COMPATIBILITY_MODES.join(', ')})`,
+    );
     return 2;
   }
   const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -64,8 +66,10 @@ async function main(): Promise<number> {
     const versions: VersionFile[] = [];
     for (const entry of readdirSync(join(dir, name)).sort()) {
       const match = VERSION_FILE.exec(entry);
-      if (match) versions.push({ major: Number(match[1]), minor: Number(match[2]), file: join(dir, name, entry) });
-      else if (entry.endsWith('.json')) out(`  ${name}: skipped ${entry} (not a <MAJOR.MINOR>.json version file)`);
+      if (match)
+        versions.push({ major: Number(match[1]), minor: Number(match[2]), file: join(dir, name, entry) });
+      else if (entry.endsWith('.json'))
+        out(`  ${name}: skipped ${entry} (not a <MAJOR.MINOR>.json version file)`);
     }
     versions.sort((a, b) => a.major - b.major || a.minor - b.minor);
     if (versions.length === 0) {
@@ -93,13 +97,20 @@ async function main(): Promise<number> {
       pairsChecked += result.pairs.length;
       out(`  ${name} major ${major}: versions ${label} (each file read and valid against its meta-schema)`);
       if (result.pairs.length === 0) {
-        out(`    no pair to check: ${line.length === 1 ? 'only one version in this major' : `mode ${mode} checks nothing`}`);
+        out(
+          `    no pair to check: ${line.length === 1 ? 'only one version in this major' : `mode ${mode} checks nothing`}`,
+        );
       }
       for (const pair of result.pairs) {
         const a = line[pair.previousIndex]!;
         const b = line[pair.nextIndex]!;
         out(`    ${pair.compatible ? 'ok  ' : 'FAIL'} ${a.major}.${a.minor} -> ${b.major}.${b.minor}`);
-        report.push({ schema: name, previous: `${a.major}.${a.minor}`, next: `${b.major}.${b.minor}`, compatible: pair.compatible });
+        report.push({
+          schema: name,
+          previous: `${a.major}.${a.minor}`,
+          next: `${b.major}.${b.minor}`,
+          compatible: pair.compatible,
+        });
       }
       for (const issue of result.issues) {
         const a = line[issue.previousIndex]!;
@@ -110,7 +121,9 @@ async function main(): Promise<number> {
         );
       }
       if (majors.indexOf(major) > 0) {
-        out(`    (major ${major} is a new major version: not checked against major ${majors[majors.indexOf(major) - 1]})`);
+        out(
+          `    (major ${major} is a new major version: not checked against major ${majors[majors.indexOf(major) - 1]})`,
+        );
       }
     }
   }
@@ -119,7 +132,9 @@ async function main(): Promise<number> {
   if (failures.length > 0) {
     err(`check-compat: ${failures.length} problem${failures.length === 1 ? '' : 's'}:`);
     for (const f of failures) err(`  - ${f}`);
-    err('A released minor version must stay readable by newer minor versions; put breaking changes in a new major version (docs/compatibility.md).');
+    err(
+      'A released minor version must stay readable by newer minor versions; put breaking changes in a new major version (docs/compatibility.md).',
+    );
     return 1;
   }
   if (versionsSeen === 0) {
@@ -135,7 +150,9 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    err(`check-compat: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    err(
+      `check-compat: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     process.exitCode = 2;
   },
 );

@@ -21,7 +21,10 @@ export function isCompatibilityMode(value: unknown): value is CompatibilityMode 
 
 function assertMode(mode: unknown): asserts mode is CompatibilityMode {
   if (!isCompatibilityMode(mode)) {
-    throw new VmwEventsError('INVALID_OPTIONS', `Unknown compatibility mode ${JSON.stringify(mode)}: expected one of ${COMPATIBILITY_MODES.join(', ')}`);
+    throw new VmwEventsError(
+      'INVALID_OPTIONS',
+      `Unknown compatibility mode ${JSON.stringify(mode)}: expected one of ${COMPATIBILITY_MODES.join(', ')}`,
+    );
   }
 }
 
@@ -61,7 +64,11 @@ function pairIssues(previous: JsonSchema, next: JsonSchema, mode: CompatibilityM
  * their plain forms). Throws {@link InvalidSchemaFileError} when either is not a JSON Schema.
  * @example checkCompatibility(v1, v2, 'BACKWARD') // { compatible: false, issues: [{ code: 'ENUM_NARROWED', ... }] }
  */
-export function checkCompatibility(previous: JsonSchema, next: JsonSchema, mode: CompatibilityMode): CompatibilityResult {
+export function checkCompatibility(
+  previous: JsonSchema,
+  next: JsonSchema,
+  mode: CompatibilityMode,
+): CompatibilityResult {
   assertMode(mode);
   assertSchema(previous, 'previous');
   assertSchema(next, 'next');
@@ -73,7 +80,10 @@ export function checkCompatibility(previous: JsonSchema, next: JsonSchema, mode:
  * Checks a history of versions, oldest first. Plain modes compare each version with the one before it;
  * `_TRANSITIVE` modes compare each version with every earlier one. `pairs` lists every pair checked.
  */
-export function checkSchemaHistory(versions: readonly JsonSchema[], mode: CompatibilityMode): HistoryCompatibilityResult {
+export function checkSchemaHistory(
+  versions: readonly JsonSchema[],
+  mode: CompatibilityMode,
+): HistoryCompatibilityResult {
   assertMode(mode);
   versions.forEach((schema, i) => assertSchema(schema, `versions[${i}]`));
   const issues: HistoryCompatibilityIssue[] = [];

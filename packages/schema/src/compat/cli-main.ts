@@ -65,7 +65,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       schemas.push(await readSchemaFile(file));
     } catch (error) {
       if (!isInvalidSchemaFileError(error)) throw error;
-      if (parsed.values.json) io.stdout(`${JSON.stringify({ error: { code: error.code, file, problems: error.problems } }, null, 2)}\n`);
+      if (parsed.values.json)
+        io.stdout(
+          `${JSON.stringify({ error: { code: error.code, file, problems: error.problems } }, null, 2)}\n`,
+        );
       io.stderr(`error: ${error.message}\n`);
       return CLI_EXIT.usage;
     }
@@ -81,7 +84,11 @@ function parse(args: string[]) {
     args,
     allowPositionals: true,
     strict: true,
-    options: { mode: { type: 'string', short: 'm' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      mode: { type: 'string', short: 'm' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
 }
 
@@ -90,7 +97,11 @@ function toJson(result: HistoryCompatibilityResult, files: string[], mode: Compa
     mode,
     compatible: result.compatible,
     files,
-    pairs: result.pairs.map((p) => ({ previous: files[p.previousIndex], next: files[p.nextIndex], compatible: p.compatible })),
+    pairs: result.pairs.map((p) => ({
+      previous: files[p.previousIndex],
+      next: files[p.nextIndex],
+      compatible: p.compatible,
+    })),
     issues: result.issues.map((i) => ({
       previous: files[i.previousIndex],
       next: files[i.nextIndex],
@@ -111,10 +122,16 @@ function formatText(result: HistoryCompatibilityResult, files: string[], mode: C
     lines.push(`Mode NONE: no compatibility check (${files.length} files read and valid).`);
     return `${lines.join('\n')}\n`;
   }
-  lines.push(`Mode ${mode}: ${result.pairs.length} pair${result.pairs.length === 1 ? '' : 's'} checked (files oldest first)`);
+  lines.push(
+    `Mode ${mode}: ${result.pairs.length} pair${result.pairs.length === 1 ? '' : 's'} checked (files oldest first)`,
+  );
   for (const pair of result.pairs) {
-    const count = result.issues.filter((i) => i.previousIndex === pair.previousIndex && i.nextIndex === pair.nextIndex).length;
-    lines.push(`  ${pair.compatible ? 'ok  ' : 'FAIL'} ${files[pair.previousIndex]} -> ${files[pair.nextIndex]}${pair.compatible ? '' : ` (${count} issue${count === 1 ? '' : 's'})`}`);
+    const count = result.issues.filter(
+      (i) => i.previousIndex === pair.previousIndex && i.nextIndex === pair.nextIndex,
+    ).length;
+    lines.push(
+      `  ${pair.compatible ? 'ok  ' : 'FAIL'} ${files[pair.previousIndex]} -> ${files[pair.nextIndex]}${pair.compatible ? '' : ` (${count} issue${count === 1 ? '' : 's'})`}`,
+    );
   }
   if (!result.compatible) {
     lines.push('', 'Issues:');
@@ -125,6 +142,11 @@ function formatText(result: HistoryCompatibilityResult, files: string[], mode: C
       lines.push(`      ${i.message}`);
     }
   }
-  lines.push('', result.compatible ? 'Compatible.' : `Incompatible: ${result.issues.length} issue${result.issues.length === 1 ? '' : 's'}.`);
+  lines.push(
+    '',
+    result.compatible
+      ? 'Compatible.'
+      : `Incompatible: ${result.issues.length} issue${result.issues.length === 1 ? '' : 's'}.`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -32,7 +32,9 @@ export class IncompatibleSchemaError extends VmwEventsError {
   readonly issues: readonly CompatibilityIssue[];
 
   constructor(issues: readonly CompatibilityIssue[], options: VmwEventsErrorOptions = {}) {
-    const lines = issues.slice(0, 20).map((i) => `  - [${i.direction}] ${i.code} at ${i.path} (${i.schema}): ${i.message}`);
+    const lines = issues
+      .slice(0, 20)
+      .map((i) => `  - [${i.direction}] ${i.code} at ${i.path} (${i.schema}): ${i.message}`);
     const more = issues.length > 20 ? `\n  … and ${issues.length - 20} more` : '';
     super(
       'INCOMPATIBLE_SCHEMA',

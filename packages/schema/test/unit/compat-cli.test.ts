@@ -14,7 +14,11 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Runs a TypeScript entry point with tsx, the way `pnpm exec` would, and returns code and output. */
 function run(entry: string, args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', entry, ...args], {
+    cwd: pkg,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -35,7 +39,7 @@ function historyFiles(fixture: string): string[] {
   return (data.versions as unknown[]).map((v, i) => file(`${fixture}/v${i + 1}.json`, v));
 }
 
-describe('vmware-events-schema compat (CLI)', () => {
+describe('vmware-events-schema compat (CLI)', { timeout: 30_000 }, () => {
   it('exits 0 and lists the pair for compatible files', () => {
     const [oldFile, newFile] = pairFiles('enum-grown');
     const r = run(cli, ['compat', '--mode', 'BACKWARD', oldFile, newFile]);
@@ -61,7 +65,13 @@ describe('vmware-events-schema compat (CLI)', () => {
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ mode: 'BACKWARD', compatible: false, files: [oldFile, newFile] });
     expect(out.pairs).toEqual([{ previous: oldFile, next: newFile, compatible: false }]);
-    expect(out.issues[0]).toMatchObject({ code: 'REQUIRED_ADDED_WITHOUT_DEFAULT', direction: 'backward', path: '#/required', file: newFile, instancePath: '/b' });
+    expect(out.issues[0]).toMatchObject({
+      code: 'REQUIRED_ADDED_WITHOUT_DEFAULT',
+      direction: 'backward',
+      path: '#/required',
+      file: newFile,
+      instancePath: '/b',
+    });
   });
 
   it('checks every earlier file in a transitive mode and only the previous one otherwise', () => {
@@ -84,13 +94,37 @@ describe('vmware-events-schema compat (CLI)', () => {
   });
 
   it.each([
-    ['a missing file', () => ['compat', join(work, 'nope.json'), file('ok.json', { type: 'string' })], /nope\.json is not a usable JSON Schema: file not found/],
-    ['invalid JSON', () => ['compat', file('broken.json', '{"type": '), file('ok.json', { type: 'string' })], /broken\.json is not a usable JSON Schema: invalid JSON/],
-    ['a file that is not a schema', () => ['compat', file('ok.json', { type: 'string' }), file('bad-type.json', { type: 'strng' })], /bad-type\.json is not a usable JSON Schema: \/type/],
-    ['a JSON array', () => ['compat', file('ok.json', { type: 'string' }), file('array.json', [1, 2])], /array\.json is not a usable JSON Schema: a JSON Schema must be an object or a boolean/],
-    ['an unknown mode', () => ['compat', '--mode', 'SIDEWAYS', 'a.json', 'b.json'], /Unknown --mode "SIDEWAYS"/],
+    [
+      'a missing file',
+      () => ['compat', join(work, 'nope.json'), file('ok.json', { type: 'string' })],
+      /nope\.json is not a usable JSON Schema: file not found/,
+    ],
+    [
+      'invalid JSON',
+      () => ['compat', file('broken.json', '{"type": '), file('ok.json', { type: 'string' })],
+      /broken\.json is not a usable JSON Schema: invalid JSON/,
+    ],
+    [
+      'a file that is not a schema',
+      () => ['compat', file('ok.json', { type: 'string' }), file('bad-type.json', { type: 'strng' })],
+      /bad-type\.json is not a usable JSON Schema: \/type/,
+    ],
+    [
+      'a JSON array',
+      () => ['compat', file('ok.json', { type: 'string' }), file('array.json', [1, 2])],
+      /array\.json is not a usable JSON Schema: a JSON Schema must be an object or a boolean/,
+    ],
+    [
+      'an unknown mode',
+      () => ['compat', '--mode', 'SIDEWAYS', 'a.json', 'b.json'],
+      /Unknown --mode "SIDEWAYS"/,
+    ],
     ['a single file', () => ['compat', file('ok.json', { type: 'string' })], /at least two schema files/],
-    ['an unknown option', () => ['compat', '--frobnicate', 'a.json', 'b.json'], /Unknown option '--frobnicate'/],
+    [
+      'an unknown option',
+      () => ['compat', '--frobnicate', 'a.json', 'b.json'],
+      /Unknown option '--frobnicate'/,
+    ],
     ['an unknown command', () => ['diff', 'a.json', 'b.json'], /Unknown command "diff"/],
     ['no command', () => [], /Usage: vmware-events-schema compat/],
   ])('exits 2 with a clear message for %s', (_label, args, message) => {
@@ -106,7 +140,7 @@ describe('vmware-events-schema compat (CLI)', () => {
   });
 });
 
-describe('check-compat script (CI)', () => {
+describe('check-compat script (CI)', { timeout: 30_000 }, () => {
   const v = (extra: Record<string, unknown> = {}) => ({
     $schema: 'http://json-schema.org/draft-07/schema#',
     type: 'object',

@@ -12,7 +12,12 @@ import {
   isIncompatibleSchemaError,
   isInvalidSchemaFileError,
 } from '@org/vmware-events-schema';
-import type { CompatibilityIssue, CompatibilityMode, CompatibilityRule, JsonSchema } from '@org/vmware-events-schema';
+import type {
+  CompatibilityIssue,
+  CompatibilityMode,
+  CompatibilityRule,
+  JsonSchema,
+} from '@org/vmware-events-schema';
 
 const fixtures = fileURLToPath(new URL('./fixtures/compat/', import.meta.url));
 const load = <T>(dir: string): Array<[string, T]> =>
@@ -34,7 +39,15 @@ interface HistoryFixture {
   description: string;
   versions: JsonSchema[];
   expect: Partial<
-    Record<CompatibilityMode, { compatible: boolean; pairs: Array<[number, number]>; failing?: Array<[number, number]>; codes?: CompatibilityRule[] }>
+    Record<
+      CompatibilityMode,
+      {
+        compatible: boolean;
+        pairs: Array<[number, number]>;
+        failing?: Array<[number, number]>;
+        codes?: CompatibilityRule[];
+      }
+    >
   >;
 }
 
@@ -79,14 +92,20 @@ describe('checkCompatibility: one fixture pair per rule', () => {
     it(`FULL is ${backwardOk && forwardOk ? 'compatible' : 'incompatible'} and reports both directions`, () => {
       const result = checkCompatibility(fixture.old, fixture.new, 'FULL');
       expect(result.compatible).toBe(backwardOk && forwardOk);
-      expect(codes(result.issues.filter((i) => i.direction === 'backward'))).toEqual([...fixture.expect.backward].sort());
-      expect(codes(result.issues.filter((i) => i.direction === 'forward'))).toEqual([...fixture.expect.forward].sort());
+      expect(codes(result.issues.filter((i) => i.direction === 'backward'))).toEqual(
+        [...fixture.expect.backward].sort(),
+      );
+      expect(codes(result.issues.filter((i) => i.direction === 'forward'))).toEqual(
+        [...fixture.expect.forward].sort(),
+      );
     });
 
     it('FORWARD equals BACKWARD with the schemas swapped', () => {
       const forward = checkCompatibility(fixture.old, fixture.new, 'FORWARD').issues;
       const swapped = checkCompatibility(fixture.new, fixture.old, 'BACKWARD').issues;
-      expect(forward.map((i) => [i.code, i.path, i.instancePath])).toEqual(swapped.map((i) => [i.code, i.path, i.instancePath]));
+      expect(forward.map((i) => [i.code, i.path, i.instancePath])).toEqual(
+        swapped.map((i) => [i.code, i.path, i.instancePath]),
+      );
     });
   });
 });
@@ -95,12 +114,16 @@ describe('checkSchemaHistory: transitive modes', () => {
   const histories = load<HistoryFixture>('history');
   for (const [name, fixture] of histories) {
     describe(name, () => {
-      for (const [mode, expected] of Object.entries(fixture.expect) as Array<[CompatibilityMode, NonNullable<HistoryFixture['expect'][CompatibilityMode]>]>) {
+      for (const [mode, expected] of Object.entries(fixture.expect) as Array<
+        [CompatibilityMode, NonNullable<HistoryFixture['expect'][CompatibilityMode]>]
+      >) {
         it(`${mode}: ${expected.compatible ? 'compatible' : `fails ${JSON.stringify(expected.failing)}`}`, () => {
           const result = checkSchemaHistory(fixture.versions, mode);
           expect(result.compatible).toBe(expected.compatible);
           expect(result.pairs.map((p) => [p.previousIndex, p.nextIndex])).toEqual(expected.pairs);
-          const failing = result.pairs.filter((p) => !p.compatible).map((p) => [p.previousIndex, p.nextIndex]);
+          const failing = result.pairs
+            .filter((p) => !p.compatible)
+            .map((p) => [p.previousIndex, p.nextIndex]);
           expect(failing).toEqual(expected.failing ?? []);
           if (expected.codes) expect(codes(result.issues)).toEqual([...expected.codes].sort());
           for (const issue of result.issues) {
@@ -112,20 +135,32 @@ describe('checkSchemaHistory: transitive modes', () => {
   }
 
   it('non-transitive modes compare each version with the previous one only', () => {
-    const versions: JsonSchema[] = [{ type: 'string' }, { type: 'string' }, { type: 'string' }, { type: 'string' }];
+    const versions: JsonSchema[] = [
+      { type: 'string' },
+      { type: 'string' },
+      { type: 'string' },
+      { type: 'string' },
+    ];
     expect(checkSchemaHistory(versions, 'FULL').pairs.map((p) => [p.previousIndex, p.nextIndex])).toEqual([
       [0, 1],
       [1, 2],
       [2, 3],
     ]);
     expect(checkSchemaHistory(versions, 'FULL_TRANSITIVE').pairs).toHaveLength(6);
-    expect(checkSchemaHistory([{ type: 'string' }], 'BACKWARD_TRANSITIVE')).toEqual({ compatible: true, issues: [], pairs: [] });
+    expect(checkSchemaHistory([{ type: 'string' }], 'BACKWARD_TRANSITIVE')).toEqual({
+      compatible: true,
+      issues: [],
+      pairs: [],
+    });
   });
 });
 
 describe('the real schemas', () => {
   const repo = fileURLToPath(new URL('../../../../', import.meta.url));
-  const vm = JSON.parse(readFileSync(join(repo, 'schemas/vm-operation-event/1.0.json'), 'utf8')) as Record<string, any>;
+  type Definition = Record<string, unknown> & { properties?: Record<string, unknown> };
+  const vm = JSON.parse(readFileSync(join(repo, 'schemas/vm-operation-event/1.0.json'), 'utf8')) as {
+    definitions: Record<string, Definition>;
+  };
 
   it('every released schema is FULL compatible with itself', () => {
     const names = readdirSync(join(repo, 'schemas'), { withFileTypes: true }).filter((d) => d.isDirectory());
@@ -133,7 +168,10 @@ describe('the real schemas', () => {
     for (const { name } of names) {
       for (const file of readdirSync(join(repo, 'schemas', name)).filter((f) => /^\d+\.\d+\.json$/.test(f))) {
         const schema = JSON.parse(readFileSync(join(repo, 'schemas', name, file), 'utf8')) as JsonSchema;
-        expect(checkCompatibility(schema, structuredClone(schema), 'FULL'), `${name}/${file}`).toEqual({ compatible: true, issues: [] });
+        expect(checkCompatibility(schema, structuredClone(schema), 'FULL'), `${name}/${file}`).toEqual({
+          compatible: true,
+          issues: [],
+        });
       }
     }
   });
@@ -141,7 +179,7 @@ describe('the real schemas', () => {
   it('vm-operation-event: an optional property in a closed definition is backward compatible, forward not', () => {
     const next = structuredClone(vm);
     const info = Object.keys(next.definitions).find((k) => /OperationInfo$/.test(k))!;
-    next.definitions[info].properties.ticketId = { type: 'string', maxLength: 64 };
+    next.definitions[info]!.properties!.ticketId = { type: 'string', maxLength: 64 };
     expect(checkCompatibility(vm, next, 'BACKWARD')).toEqual({ compatible: true, issues: [] });
     const forward = checkCompatibility(vm, next, 'FORWARD');
     expect(forward.compatible).toBe(false);
@@ -152,11 +190,16 @@ describe('the real schemas', () => {
   it('vm-operation-event: narrowing a shared definition is found through the oneOf and the $refs', () => {
     const next = structuredClone(vm);
     const defs = next.definitions as Record<string, Record<string, unknown>>;
-    const [name, def] = Object.entries(defs).find(([, d]) => d.type === 'string' && typeof d.maxLength === 'number')!;
+    const [name, def] = Object.entries(defs).find(
+      ([, d]) => d.type === 'string' && typeof d.maxLength === 'number',
+    )!;
     def.maxLength = (def.maxLength as number) - 1;
     const result = checkCompatibility(vm, next, 'BACKWARD');
     expect(result.compatible).toBe(false);
-    expect(result.issues.map((i) => [i.code, i.path])).toContainEqual(['MAX_LENGTH_DECREASED', `#/definitions/${name}/maxLength`]);
+    expect(result.issues.map((i) => [i.code, i.path])).toContainEqual([
+      'MAX_LENGTH_DECREASED',
+      `#/definitions/${name}/maxLength`,
+    ]);
   });
 
   it('vm-operation-event: removing an operation from the enum breaks backward at the enum', () => {
@@ -168,7 +211,10 @@ describe('the real schemas', () => {
     def.enum = (def.enum as string[]).filter((op) => op !== 'power_on');
     const result = checkCompatibility(vm, next, 'BACKWARD');
     expect(result.compatible).toBe(false);
-    expect(result.issues.map((i) => [i.code, i.path])).toContainEqual(['ENUM_NARROWED', `#/definitions/${name}/enum`]);
+    expect(result.issues.map((i) => [i.code, i.path])).toContainEqual([
+      'ENUM_NARROWED',
+      `#/definitions/${name}/enum`,
+    ]);
     expect(result.issues.find((i) => i.code === 'ENUM_NARROWED')!.message).toContain('"power_on"');
   });
 });
@@ -183,7 +229,9 @@ describe('bad input', () => {
     }
     expect(isInvalidSchemaFileError(caught)).toBe(true);
     expect((caught as Error).message).toContain('previous');
-    expect(() => checkCompatibility({ type: 'string' }, 42 as unknown as JsonSchema, 'BACKWARD')).toThrow(/next is not a usable JSON Schema/);
+    expect(() => checkCompatibility({ type: 'string' }, 42 as unknown as JsonSchema, 'BACKWARD')).toThrow(
+      /next is not a usable JSON Schema/,
+    );
   });
 
   it('rejects an unknown mode with INVALID_OPTIONS', () => {
@@ -210,8 +258,12 @@ describe('bad input', () => {
   });
 
   it('NONE never reports anything and every mode is accepted', () => {
-    expect(checkCompatibility({ type: 'string' }, { type: 'integer' }, 'NONE')).toEqual({ compatible: true, issues: [] });
-    for (const mode of COMPATIBILITY_MODES) expect(checkCompatibility(true, true, mode).compatible).toBe(true);
+    expect(checkCompatibility({ type: 'string' }, { type: 'integer' }, 'NONE')).toEqual({
+      compatible: true,
+      issues: [],
+    });
+    for (const mode of COMPATIBILITY_MODES)
+      expect(checkCompatibility(true, true, mode).compatible).toBe(true);
   });
 
   it('does not hang on deeply combined schemas: it reports UNSUPPORTED_CHANGE instead', () => {

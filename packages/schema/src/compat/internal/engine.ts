@@ -8,7 +8,16 @@
  * UNSUPPORTED_CHANGE unless the writer carries the identical keyword. Nothing undecided passes silently.
  */
 import type { CompatibilityDirection, CompatibilityIssue, CompatibilityRule, JsonSchema } from '../types.js';
-import { child, childPointer, equalSchemas, expand, isAnnotation, isObject, isTrivial, jsonEqual } from './nodes.js';
+import {
+  child,
+  childPointer,
+  equalSchemas,
+  expand,
+  isAnnotation,
+  isObject,
+  isTrivial,
+  jsonEqual,
+} from './nodes.js';
 import type { Doc, Node, SchemaObject } from './nodes.js';
 import { failedKeyword, isMultiple, isScalar, typeOf } from './values.js';
 import type { ScalarKeyword } from './values.js';
@@ -83,7 +92,13 @@ const KNOWN = new Set([
   'not',
 ]);
 /** Keywords whose meaning depends on other keywords: identical text is not enough. */
-const CONTEXT_DEPENDENT = new Set(['unevaluatedProperties', 'unevaluatedItems', 'contains', 'minContains', 'maxContains']);
+const CONTEXT_DEPENDENT = new Set([
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  'contains',
+  'minContains',
+  'maxContains',
+]);
 
 // ---------------------------------------------------------------------------------------------------------------
 // entry
@@ -110,7 +125,14 @@ export function runDirectional(
     compare(ctx, [writer], reader, '');
   } catch (error) {
     if (!(error instanceof TooComplexError)) throw error;
-    report(ctx, 'UNSUPPORTED_CHANGE', reader, [], '', `The schemas are too complex to compare (${error.message}).`);
+    report(
+      ctx,
+      'UNSUPPORTED_CHANGE',
+      reader,
+      [],
+      '',
+      `The schemas are too complex to compare (${error.message}).`,
+    );
   }
   return ctx.issues;
 }
@@ -175,7 +197,9 @@ function strip(node: Node): Node {
 /** Splits writer schemas into cases: distributes `anyOf`/`oneOf` branches and `if`/`then`/`else` outcomes. */
 function split(nodes: readonly Node[], base: WriterCase): WriterCase[] {
   const { conjuncts, unresolved } = expand(nodes);
-  let cases: WriterCase[] = [{ ...base, conj: [...base.conj], unresolved: [...base.unresolved, ...unresolved] }];
+  let cases: WriterCase[] = [
+    { ...base, conj: [...base.conj], unresolved: [...base.unresolved, ...unresolved] },
+  ];
   for (const c of conjuncts) {
     for (const cs of cases) cs.conj.push(strip(c));
     if (!isObject(c.schema)) continue;
@@ -191,7 +215,8 @@ function split(nodes: readonly Node[], base: WriterCase): WriterCase[] {
         });
       }
       cases = next;
-      if (cases.length > MAX_CASES) throw new TooComplexError(`more than ${MAX_CASES} anyOf/oneOf combinations`);
+      if (cases.length > MAX_CASES)
+        throw new TooComplexError(`more than ${MAX_CASES} anyOf/oneOf combinations`);
     }
     const ifNode = child(c, 'if');
     if (ifNode) {
@@ -199,11 +224,14 @@ function split(nodes: readonly Node[], base: WriterCase): WriterCase[] {
       const elseNode = child(c, 'else');
       const next: WriterCase[] = [];
       for (const cs of cases) {
-        next.push(...split(thenNode ? [ifNode, thenNode] : [ifNode], { ...cs, positive: [...cs.positive, ifNode] }));
+        next.push(
+          ...split(thenNode ? [ifNode, thenNode] : [ifNode], { ...cs, positive: [...cs.positive, ifNode] }),
+        );
         next.push(...split(elseNode ? [elseNode] : [], { ...cs, negated: [...cs.negated, ifNode] }));
       }
       cases = next;
-      if (cases.length > MAX_CASES) throw new TooComplexError(`more than ${MAX_CASES} if/then/else combinations`);
+      if (cases.length > MAX_CASES)
+        throw new TooComplexError(`more than ${MAX_CASES} if/then/else combinations`);
     }
   }
   return cases;
@@ -253,7 +281,9 @@ function writerInfo(wc: WriterCase): WriterInfo {
     if (types.has('boolean')) values.push(true, false);
   }
   if (values !== undefined) {
-    values = values.filter((v) => objects.every((s) => failedKeyword(v, s) === undefined || failedKeyword(v, s) === 'unknown'));
+    values = values.filter((v) =>
+      objects.every((s) => failedKeyword(v, s) === undefined || failedKeyword(v, s) === 'unknown'),
+    );
     types = new Set(values.map(typeOf));
   }
   return { types, values, objects };
@@ -268,7 +298,14 @@ function compare(ctx: Ctx, writer: readonly Node[], reader: Node, ip: string): v
   const key = `${writer.map((n) => n.doc.label + n.pointer).join(',')}>${reader.doc.label}${reader.pointer}`;
   if (ctx.active.has(key)) return; // recursive schema: assume the pair holds (coinduction)
   if (ctx.depth > MAX_DEPTH) {
-    report(ctx, 'UNSUPPORTED_CHANGE', reader, [], ip, `Nesting deeper than ${MAX_DEPTH} levels is not compared.`);
+    report(
+      ctx,
+      'UNSUPPORTED_CHANGE',
+      reader,
+      [],
+      ip,
+      `Nesting deeper than ${MAX_DEPTH} levels is not compared.`,
+    );
     return;
   }
   ctx.active.add(key);
@@ -280,7 +317,14 @@ function compare(ctx: Ctx, writer: readonly Node[], reader: Node, ip: string): v
       for (const u of wc.unresolved) {
         if (reported.has(u.node.pointer)) continue;
         reported.add(u.node.pointer);
-        report(ctx, 'UNRESOLVED_REF', u.node, ['$ref'], ip, `Cannot resolve $ref ${show(u.ref)} in the ${u.node.doc.label} schema: only references inside the document are followed (bundle external schemas first).`);
+        report(
+          ctx,
+          'UNRESOLVED_REF',
+          u.node,
+          ['$ref'],
+          ip,
+          `Cannot resolve $ref ${show(u.ref)} in the ${u.node.doc.label} schema: only references inside the document are followed (bundle external schemas first).`,
+        );
       }
       checkAgainst(ctx, wc, reader, ip);
     }
@@ -296,7 +340,14 @@ function checkAgainst(ctx: Ctx, wc: WriterCase, reader: Node, ip: string): void 
   if (wc.conj.some((n) => n.schema === false)) return; // the writer cannot produce such data
   const { conjuncts, unresolved } = expand([reader]);
   for (const u of unresolved) {
-    report(ctx, 'UNRESOLVED_REF', u.node, ['$ref'], ip, `Cannot resolve $ref ${show(u.ref)} in the ${u.node.doc.label} schema: only references inside the document are followed (bundle external schemas first).`);
+    report(
+      ctx,
+      'UNRESOLVED_REF',
+      u.node,
+      ['$ref'],
+      ip,
+      `Cannot resolve $ref ${show(u.ref)} in the ${u.node.doc.label} schema: only references inside the document are followed (bundle external schemas first).`,
+    );
   }
   for (const r of conjuncts) checkCase(ctx, wc, r, ip);
 }
@@ -308,14 +359,29 @@ function checkCase(ctx: Ctx, wc: WriterCase, r: Node, ip: string): void {
   const info = writerInfo(wc);
   if (info.types.size === 0) return; // the writer cannot produce any value here
   if (rs === false) {
-    report(ctx, 'SCHEMA_FALSE', r, [], ip, `${cap(W(ctx))} may have a value ${at(ip)}, but ${R(ctx)} is \`false\` there (accepts nothing).`);
+    report(
+      ctx,
+      'SCHEMA_FALSE',
+      r,
+      [],
+      ip,
+      `${cap(W(ctx))} may have a value ${at(ip)}, but ${R(ctx)} is \`false\` there (accepts nothing).`,
+    );
     return;
   }
   for (const [k, v] of Object.entries(rs)) {
     if (isAnnotation(k) || KNOWN.has(k)) continue;
-    const same = !CONTEXT_DEPENDENT.has(k) && info.objects.some((s) => Object.hasOwn(s, k) && jsonEqual(s[k], v));
+    const same =
+      !CONTEXT_DEPENDENT.has(k) && info.objects.some((s) => Object.hasOwn(s, k) && jsonEqual(s[k], v));
     if (!same) {
-      report(ctx, 'UNSUPPORTED_CHANGE', r, [k], ip, `${cap(R(ctx))} uses keyword "${k}" ${at(ip)} in a way the checker cannot compare (the ${ctx.writer} schema does not have the identical keyword); review this change by hand.`);
+      report(
+        ctx,
+        'UNSUPPORTED_CHANGE',
+        r,
+        [k],
+        ip,
+        `${cap(R(ctx))} uses keyword "${k}" ${at(ip)} in a way the checker cannot compare (the ${ctx.writer} schema does not have the identical keyword); review this change by hand.`,
+      );
     }
   }
   const valuesDone = checkTypeAndValues(ctx, info, r, rs, ip);
@@ -357,7 +423,14 @@ function checkTypeAndValues(ctx: Ctx, info: WriterInfo, r: Node, rs: SchemaObjec
       const failed = failedKeyword(v, rs);
       if (failed === undefined) continue;
       if (failed === 'unknown') {
-        report(ctx, 'UNSUPPORTED_CHANGE', r, [], ip, `Cannot decide whether ${show(v)} (allowed by the ${ctx.writer} schema ${at(ip)}) satisfies ${R(ctx)}: unknown format or invalid pattern.`);
+        report(
+          ctx,
+          'UNSUPPORTED_CHANGE',
+          r,
+          [],
+          ip,
+          `Cannot decide whether ${show(v)} (allowed by the ${ctx.writer} schema ${at(ip)}) satisfies ${R(ctx)}: unknown format or invalid pattern.`,
+        );
         continue;
       }
       failures.set(failed, [...(failures.get(failed) ?? []), v]);
@@ -366,26 +439,58 @@ function checkTypeAndValues(ctx: Ctx, info: WriterInfo, r: Node, rs: SchemaObjec
       let code = KEYWORD_RULE[keyword];
       if (keyword === 'type' && failed.length === info.values.length) code = 'TYPE_CHANGED';
       const list = failed.map(show).join(', ');
-      report(ctx, code, r, [keyword], ip, `${cap(W(ctx))} may contain ${list} ${at(ip)}, which ${R(ctx)} rejects (${keyword}: ${show(rs[keyword])}).`);
+      report(
+        ctx,
+        code,
+        r,
+        [keyword],
+        ip,
+        `${cap(W(ctx))} may contain ${list} ${at(ip)}, which ${R(ctx)} rejects (${keyword}: ${show(rs[keyword])}).`,
+      );
     }
     return info.values.every(isScalar);
   }
   const readerTypes = normalizeTypes(rs.type);
   if (readerTypes) {
-    const missing = [...info.types].filter((t) => !readerTypes.has(t) || (t === 'number' && !readerTypes.has('number')));
+    const missing = [...info.types].filter(
+      (t) => !readerTypes.has(t) || (t === 'number' && !readerTypes.has('number')),
+    );
     if (missing.length > 0) {
       const anyTypeBefore = info.types.size === ALL_TYPES.length;
       const overlap = [...info.types].some((t) => !missing.includes(t));
       const code: CompatibilityRule = overlap ? 'TYPE_NARROWED' : 'TYPE_CHANGED';
-      const before = anyTypeBefore ? 'any type' : [...info.types].filter((t) => !(t === 'integer' && info.types.has('number'))).join(' | ');
-      report(ctx, code, r, ['type'], ip, `${cap(W(ctx))} may hold ${before} ${at(ip)}; ${R(ctx)} accepts only ${show(rs.type)} (rejects ${missing.join(', ')}${missing.includes('number') ? ' (non-integer numbers)' : ''}).`);
+      const before = anyTypeBefore
+        ? 'any type'
+        : [...info.types].filter((t) => !(t === 'integer' && info.types.has('number'))).join(' | ');
+      report(
+        ctx,
+        code,
+        r,
+        ['type'],
+        ip,
+        `${cap(W(ctx))} may hold ${before} ${at(ip)}; ${R(ctx)} accepts only ${show(rs.type)} (rejects ${missing.join(', ')}${missing.includes('number') ? ' (non-integer numbers)' : ''}).`,
+      );
     }
   }
   if (Array.isArray(rs.enum)) {
-    report(ctx, 'ENUM_NARROWED', r, ['enum'], ip, `${cap(W(ctx))} is not limited to a list of values ${at(ip)}, but ${R(ctx)} only accepts ${show(rs.enum)}.`);
+    report(
+      ctx,
+      'ENUM_NARROWED',
+      r,
+      ['enum'],
+      ip,
+      `${cap(W(ctx))} is not limited to a list of values ${at(ip)}, but ${R(ctx)} only accepts ${show(rs.enum)}.`,
+    );
   }
   if ('const' in rs) {
-    report(ctx, 'CONST_CHANGED', r, ['const'], ip, `${cap(W(ctx))} is not limited to ${show(rs.const)} ${at(ip)}, but ${R(ctx)} requires exactly that value.`);
+    report(
+      ctx,
+      'CONST_CHANGED',
+      r,
+      ['const'],
+      ip,
+      `${cap(W(ctx))} is not limited to ${show(rs.const)} ${at(ip)}, but ${R(ctx)} requires exactly that value.`,
+    );
   }
   return false;
 }
@@ -410,21 +515,51 @@ function checkString(ctx: Ctx, info: WriterInfo, r: Node, rs: SchemaObject, ip: 
   const wMin = Math.max(0, ...mins);
   const wMax = Math.min(Infinity, ...maxs);
   if (typeof rs.minLength === 'number' && rs.minLength > wMin) {
-    report(ctx, 'MIN_LENGTH_INCREASED', r, ['minLength'], ip, `${cap(R(ctx))} requires minLength ${rs.minLength} ${at(ip)}; ${W(ctx)} may be as short as ${wMin}.`);
+    report(
+      ctx,
+      'MIN_LENGTH_INCREASED',
+      r,
+      ['minLength'],
+      ip,
+      `${cap(R(ctx))} requires minLength ${rs.minLength} ${at(ip)}; ${W(ctx)} may be as short as ${wMin}.`,
+    );
   }
   if (typeof rs.maxLength === 'number' && rs.maxLength < wMax) {
-    report(ctx, 'MAX_LENGTH_DECREASED', r, ['maxLength'], ip, `${cap(R(ctx))} allows maxLength ${rs.maxLength} ${at(ip)}; ${W(ctx)} may be ${wMax === Infinity ? 'of any length' : `up to ${wMax} characters`}.`);
+    report(
+      ctx,
+      'MAX_LENGTH_DECREASED',
+      r,
+      ['maxLength'],
+      ip,
+      `${cap(R(ctx))} allows maxLength ${rs.maxLength} ${at(ip)}; ${W(ctx)} may be ${wMax === Infinity ? 'of any length' : `up to ${wMax} characters`}.`,
+    );
   }
   if (typeof rs.pattern === 'string' && !info.objects.some((s) => s.pattern === rs.pattern)) {
     const before = info.objects.map((s) => s.pattern).filter((p) => typeof p === 'string');
-    report(ctx, 'PATTERN_CHANGED', r, ['pattern'], ip, `${cap(R(ctx))} requires pattern ${show(rs.pattern)} ${at(ip)}; ${W(ctx)} ${before.length ? `only had to match ${before.map(show).join(' and ')}` : 'had no pattern'} (a changed pattern cannot be proven to accept every old string).`);
+    report(
+      ctx,
+      'PATTERN_CHANGED',
+      r,
+      ['pattern'],
+      ip,
+      `${cap(R(ctx))} requires pattern ${show(rs.pattern)} ${at(ip)}; ${W(ctx)} ${before.length ? `only had to match ${before.map(show).join(' and ')}` : 'had no pattern'} (a changed pattern cannot be proven to accept every old string).`,
+    );
   }
   if (typeof rs.format === 'string') {
     const format = rs.format;
-    const ok = info.objects.some((s) => s.format === format || FORMAT_WIDENINGS.some(([a, b]) => s.format === a && format === b));
+    const ok = info.objects.some(
+      (s) => s.format === format || FORMAT_WIDENINGS.some(([a, b]) => s.format === a && format === b),
+    );
     if (!ok) {
       const before = info.objects.map((s) => s.format).filter((f) => typeof f === 'string');
-      report(ctx, 'FORMAT_CHANGED', r, ['format'], ip, `${cap(R(ctx))} requires format ${show(format)} ${at(ip)}; ${W(ctx)} ${before.length ? `has format ${before.map(show).join(', ')}` : 'has no format'}.`);
+      report(
+        ctx,
+        'FORMAT_CHANGED',
+        r,
+        ['format'],
+        ip,
+        `${cap(R(ctx))} requires format ${show(format)} ${at(ip)}; ${W(ctx)} ${before.length ? `has format ${before.map(show).join(', ')}` : 'has no format'}.`,
+      );
     }
   }
 }
@@ -447,8 +582,17 @@ function bound(s: SchemaObject, side: 'min' | 'max', integerOnly: boolean): Boun
   if (typeof exc === 'number') candidates.push({ value: exc, exclusive: true, keyword: exclusiveKw });
   const normalized = candidates.map((b) => {
     if (!integerOnly) return b;
-    if (side === 'min') return { value: b.exclusive ? Math.floor(b.value) + 1 : Math.ceil(b.value), exclusive: false, keyword: b.keyword };
-    return { value: b.exclusive ? Math.ceil(b.value) - 1 : Math.floor(b.value), exclusive: false, keyword: b.keyword };
+    if (side === 'min')
+      return {
+        value: b.exclusive ? Math.floor(b.value) + 1 : Math.ceil(b.value),
+        exclusive: false,
+        keyword: b.keyword,
+      };
+    return {
+      value: b.exclusive ? Math.ceil(b.value) - 1 : Math.floor(b.value),
+      exclusive: false,
+      keyword: b.keyword,
+    };
   });
   return tightest(normalized, side);
 }
@@ -478,19 +622,37 @@ function describeBound(b: Bound | undefined, side: 'min' | 'max'): string {
 function checkNumber(ctx: Ctx, info: WriterInfo, r: Node, rs: SchemaObject, ip: string): void {
   const integerOnly = !info.types.has('number');
   for (const side of ['min', 'max'] as const) {
-    const w = tightest(info.objects.map((s) => bound(s, side, integerOnly)).filter((b): b is Bound => b !== undefined), side);
+    const w = tightest(
+      info.objects.map((s) => bound(s, side, integerOnly)).filter((b): b is Bound => b !== undefined),
+      side,
+    );
     const rb = bound(rs, side, integerOnly);
     if (stricter(rb, w, side) && rb) {
-      report(ctx, side === 'min' ? 'MINIMUM_INCREASED' : 'MAXIMUM_DECREASED', r, [rb.keyword], ip, `${cap(R(ctx))} requires ${describeBound(rb, side)} ${at(ip)}; ${W(ctx)} has ${describeBound(w, side)}.`);
+      report(
+        ctx,
+        side === 'min' ? 'MINIMUM_INCREASED' : 'MAXIMUM_DECREASED',
+        r,
+        [rb.keyword],
+        ip,
+        `${cap(R(ctx))} requires ${describeBound(rb, side)} ${at(ip)}; ${W(ctx)} has ${describeBound(w, side)}.`,
+      );
     }
   }
   if (typeof rs.multipleOf === 'number') {
     const m = rs.multipleOf;
     const ok =
-      info.objects.some((s) => typeof s.multipleOf === 'number' && isMultiple(s.multipleOf, m)) || (integerOnly && isMultiple(1, m));
+      info.objects.some((s) => typeof s.multipleOf === 'number' && isMultiple(s.multipleOf, m)) ||
+      (integerOnly && isMultiple(1, m));
     if (!ok) {
       const before = info.objects.map((s) => s.multipleOf).filter((v) => typeof v === 'number');
-      report(ctx, 'MULTIPLE_OF_CHANGED', r, ['multipleOf'], ip, `${cap(R(ctx))} requires multipleOf ${m} ${at(ip)}; ${W(ctx)} ${before.length ? `is a multiple of ${before.join(' and ')}` : 'has no multipleOf'}.`);
+      report(
+        ctx,
+        'MULTIPLE_OF_CHANGED',
+        r,
+        ['multipleOf'],
+        ip,
+        `${cap(R(ctx))} requires multipleOf ${m} ${at(ip)}; ${W(ctx)} ${before.length ? `is a multiple of ${before.join(' and ')}` : 'has no multipleOf'}.`,
+      );
     }
   }
 }
@@ -565,23 +727,37 @@ function readerGov(r: Node, name: string): Node[] {
 
 function hasDefault(node: Node | undefined): boolean {
   if (!node) return false;
-  return expand([node]).conjuncts.some((n) => isObject(n.schema) && 'default' in n.schema) || (isObject(node.schema) && 'default' in node.schema);
+  return (
+    expand([node]).conjuncts.some((n) => isObject(n.schema) && 'default' in n.schema) ||
+    (isObject(node.schema) && 'default' in node.schema)
+  );
 }
 
 function keysOf(value: unknown): string[] {
   return isObject(value) ? Object.keys(value) : [];
 }
 
-function checkObject(ctx: Ctx, wc: WriterCase, info: WriterInfo, r: Node, rs: SchemaObject, ip: string): void {
+function checkObject(
+  ctx: Ctx,
+  wc: WriterCase,
+  info: WriterInfo,
+  r: Node,
+  rs: SchemaObject,
+  ip: string,
+): void {
   // Invalid patterns cannot be compared.
-  for (const [owner, label] of [
-    ...wc.conj.map((n) => [n, ctx.writer] as const),
-    [r, ctx.reader] as const,
-  ]) {
+  for (const [owner, label] of [...wc.conj.map((n) => [n, ctx.writer] as const), [r, ctx.reader] as const]) {
     if (!isObject(owner.schema)) continue;
     for (const pattern of keysOf(owner.schema.patternProperties)) {
       if (!regex(pattern)) {
-        report(ctx, 'UNSUPPORTED_CHANGE', owner, ['patternProperties', pattern], ip, `patternProperties key ${show(pattern)} of the ${label} schema is not a valid regular expression.`);
+        report(
+          ctx,
+          'UNSUPPORTED_CHANGE',
+          owner,
+          ['patternProperties', pattern],
+          ip,
+          `patternProperties key ${show(pattern)} of the ${label} schema is not a valid regular expression.`,
+        );
       }
     }
   }
@@ -599,14 +775,35 @@ function checkObject(ctx: Ctx, wc: WriterCase, info: WriterInfo, r: Node, rs: Sc
     for (const rn of rNodes) {
       if (rn.schema === false) {
         if (wg.declared) {
-          report(ctx, 'PROPERTY_REMOVED_FROM_CLOSED', rn, [], childIp, `${cap(W(ctx))} may contain property "${name}" ${at(ip)}, but ${R(ctx)} does not allow it (closed content model: additionalProperties is false, or the property is \`false\`).`);
+          report(
+            ctx,
+            'PROPERTY_REMOVED_FROM_CLOSED',
+            rn,
+            [],
+            childIp,
+            `${cap(W(ctx))} may contain property "${name}" ${at(ip)}, but ${R(ctx)} does not allow it (closed content model: additionalProperties is false, or the property is \`false\`).`,
+          );
         } else {
-          report(ctx, 'PROPERTY_ADDED_TO_OPEN', rn, [], childIp, `${cap(W(ctx))} may contain property "${name}" ${at(ip)} with any value (its content model is open), but ${R(ctx)} forbids it.`);
+          report(
+            ctx,
+            'PROPERTY_ADDED_TO_OPEN',
+            rn,
+            [],
+            childIp,
+            `${cap(W(ctx))} may contain property "${name}" ${at(ip)} with any value (its content model is open), but ${R(ctx)} forbids it.`,
+          );
         }
         continue;
       }
       if (wg.nodes.length === 0) {
-        report(ctx, 'PROPERTY_ADDED_TO_OPEN', rn, [], childIp, `${cap(R(ctx))} constrains property "${name}" ${at(ip)}, but the ${ctx.writer} schema's content model there is open (additionalProperties absent or true), so ${W(ctx)} may already contain "${name}" with any value. Add properties only to a closed schema, or give the new property the empty schema {}.`);
+        report(
+          ctx,
+          'PROPERTY_ADDED_TO_OPEN',
+          rn,
+          [],
+          childIp,
+          `${cap(R(ctx))} constrains property "${name}" ${at(ip)}, but the ${ctx.writer} schema's content model there is open (additionalProperties absent or true), so ${W(ctx)} may already contain "${name}" with any value. Add properties only to a closed schema, or give the new property the empty schema {}.`,
+        );
         continue;
       }
       compare(ctx, wg.nodes, rn, childIp);
@@ -626,10 +823,19 @@ function checkOtherNames(ctx: Ctx, wc: WriterCase, r: Node, rs: SchemaObject, ip
   const rAdd = child(r, 'additionalProperties');
   // Names matching no pattern anywhere: writer additionalProperties against reader additionalProperties.
   if (rAdd && !isTrivial(rAdd.schema)) {
-    const wAdd = objs.map((n) => child(n, 'additionalProperties')).filter((n): n is Node => n !== undefined && !isTrivial(n.schema));
+    const wAdd = objs
+      .map((n) => child(n, 'additionalProperties'))
+      .filter((n): n is Node => n !== undefined && !isTrivial(n.schema));
     if (!wAdd.some((n) => n.schema === false)) {
       if (rAdd.schema === false || wAdd.length === 0) {
-        report(ctx, 'ADDITIONAL_PROPERTIES_NARROWED', rAdd, [], ptr(ip, '*'), `${cap(W(ctx))} may contain properties ${at(ip)} that it does not declare (${wAdd.length === 0 ? 'open content model' : 'additionalProperties is a schema'}), but ${R(ctx)} ${rAdd.schema === false ? 'closes the content model (additionalProperties: false)' : 'constrains them (additionalProperties)'}.`);
+        report(
+          ctx,
+          'ADDITIONAL_PROPERTIES_NARROWED',
+          rAdd,
+          [],
+          ptr(ip, '*'),
+          `${cap(W(ctx))} may contain properties ${at(ip)} that it does not declare (${wAdd.length === 0 ? 'open content model' : 'additionalProperties is a schema'}), but ${R(ctx)} ${rAdd.schema === false ? 'closes the content model (additionalProperties: false)' : 'constrains them (additionalProperties)'}.`,
+        );
       } else {
         compare(ctx, wAdd, rAdd, ptr(ip, '*'));
       }
@@ -647,13 +853,27 @@ function checkOtherNames(ctx: Ctx, wc: WriterCase, r: Node, rs: SchemaObject, ip
       continue;
     }
     if (readerPatterns.length > 0) {
-      report(ctx, 'UNSUPPORTED_CHANGE', r, ['patternProperties'], patternIp, `Properties matching the ${ctx.writer} schema's pattern ${show(pattern)} may also match the different patterns of ${R(ctx)}; the checker cannot compare regular expressions.`);
+      report(
+        ctx,
+        'UNSUPPORTED_CHANGE',
+        r,
+        ['patternProperties'],
+        patternIp,
+        `Properties matching the ${ctx.writer} schema's pattern ${show(pattern)} may also match the different patterns of ${R(ctx)}; the checker cannot compare regular expressions.`,
+      );
       continue;
     }
     if (!rAdd || isTrivial(rAdd.schema)) continue;
     if (rAdd.schema === false) {
       const declaredPattern = objs.find((n) => child(n, 'patternProperties', pattern));
-      report(ctx, 'PROPERTY_REMOVED_FROM_CLOSED', declaredPattern ? (child(declaredPattern, 'patternProperties', pattern) ?? r) : r, [], patternIp, `${cap(W(ctx))} may contain properties matching ${show(pattern)} ${at(ip)}, but ${R(ctx)} does not allow them (additionalProperties: false).`);
+      report(
+        ctx,
+        'PROPERTY_REMOVED_FROM_CLOSED',
+        declaredPattern ? (child(declaredPattern, 'patternProperties', pattern) ?? r) : r,
+        [],
+        patternIp,
+        `${cap(W(ctx))} may contain properties matching ${show(pattern)} ${at(ip)}, but ${R(ctx)} does not allow them (additionalProperties: false).`,
+      );
     } else {
       compare(ctx, wNodes.nodes, rAdd, patternIp);
     }
@@ -667,7 +887,14 @@ function checkOtherNames(ctx: Ctx, wc: WriterCase, r: Node, rs: SchemaObject, ip
     if (wNodes.forbidden) continue;
     const patternIp = ptr(ip, `{${pattern}}`);
     if (wNodes.nodes.length === 0) {
-      report(ctx, 'PROPERTY_ADDED_TO_OPEN', rPattern, [], patternIp, `${cap(R(ctx))} constrains properties matching ${show(pattern)} ${at(ip)}, but ${W(ctx)} may contain such properties with any value (open content model).`);
+      report(
+        ctx,
+        'PROPERTY_ADDED_TO_OPEN',
+        rPattern,
+        [],
+        patternIp,
+        `${cap(R(ctx))} constrains properties matching ${show(pattern)} ${at(ip)}, but ${W(ctx)} may contain such properties with any value (open content model).`,
+      );
       continue;
     }
     compare(ctx, wNodes.nodes, rPattern, patternIp);
@@ -690,52 +917,121 @@ function patternNodes(objs: Node[], pattern: string): { nodes: Node[]; forbidden
   return { nodes: useful, forbidden: useful.some((x) => x.schema === false) };
 }
 
-function checkRequired(ctx: Ctx, wc: WriterCase, info: WriterInfo, r: Node, rs: SchemaObject, ip: string): void {
+function checkRequired(
+  ctx: Ctx,
+  wc: WriterCase,
+  info: WriterInfo,
+  r: Node,
+  rs: SchemaObject,
+  ip: string,
+): void {
   if (!Array.isArray(rs.required)) return;
-  const wRequired = new Set(info.objects.flatMap((s) => (Array.isArray(s.required) ? (s.required as unknown[]) : [])));
+  const wRequired = new Set(
+    info.objects.flatMap((s) => (Array.isArray(s.required) ? (s.required as unknown[]) : [])),
+  );
   for (const name of rs.required) {
     if (typeof name !== 'string' || wRequired.has(name)) continue;
     if (hasDefault(child(r, 'properties', name))) continue;
     const never = writerGov(wc, name).forbidden;
-    report(ctx, 'REQUIRED_ADDED_WITHOUT_DEFAULT', r, ['required'], ptr(ip, name), `${cap(R(ctx))} requires property "${name}" ${at(ip)}, but ${W(ctx)} ${never ? 'never contains it' : 'may lack it (it is not required there)'}, and ${R(ctx)} gives it no default.`);
+    report(
+      ctx,
+      'REQUIRED_ADDED_WITHOUT_DEFAULT',
+      r,
+      ['required'],
+      ptr(ip, name),
+      `${cap(R(ctx))} requires property "${name}" ${at(ip)}, but ${W(ctx)} ${never ? 'never contains it' : 'may lack it (it is not required there)'}, and ${R(ctx)} gives it no default.`,
+    );
   }
 }
 
-function checkPropertyCounts(ctx: Ctx, wc: WriterCase, info: WriterInfo, r: Node, rs: SchemaObject, ip: string): void {
-  const wRequired = new Set(info.objects.flatMap((s) => (Array.isArray(s.required) ? (s.required as unknown[]) : [])));
-  const wMin = Math.max(wRequired.size, ...info.objects.map((s) => (typeof s.minProperties === 'number' ? s.minProperties : 0)));
+function checkPropertyCounts(
+  ctx: Ctx,
+  wc: WriterCase,
+  info: WriterInfo,
+  r: Node,
+  rs: SchemaObject,
+  ip: string,
+): void {
+  const wRequired = new Set(
+    info.objects.flatMap((s) => (Array.isArray(s.required) ? (s.required as unknown[]) : [])),
+  );
+  const wMin = Math.max(
+    wRequired.size,
+    ...info.objects.map((s) => (typeof s.minProperties === 'number' ? s.minProperties : 0)),
+  );
   if (typeof rs.minProperties === 'number' && rs.minProperties > wMin) {
-    report(ctx, 'MIN_PROPERTIES_INCREASED', r, ['minProperties'], ip, `${cap(R(ctx))} requires minProperties ${rs.minProperties} ${at(ip)}; ${W(ctx)} may have as few as ${wMin} properties.`);
+    report(
+      ctx,
+      'MIN_PROPERTIES_INCREASED',
+      r,
+      ['minProperties'],
+      ip,
+      `${cap(R(ctx))} requires minProperties ${rs.minProperties} ${at(ip)}; ${W(ctx)} may have as few as ${wMin} properties.`,
+    );
   }
   if (typeof rs.maxProperties === 'number') {
-    const limits = info.objects.map((s) => (typeof s.maxProperties === 'number' ? s.maxProperties : Infinity));
+    const limits = info.objects.map((s) =>
+      typeof s.maxProperties === 'number' ? s.maxProperties : Infinity,
+    );
     for (const n of wc.conj) {
-      if (isObject(n.schema) && n.schema.additionalProperties === false && keysOf(n.schema.patternProperties).length === 0) {
+      if (
+        isObject(n.schema) &&
+        n.schema.additionalProperties === false &&
+        keysOf(n.schema.patternProperties).length === 0
+      ) {
         limits.push(keysOf(n.schema.properties).length);
       }
     }
     const wMax = Math.min(Infinity, ...limits);
     if (rs.maxProperties < wMax) {
-      report(ctx, 'MAX_PROPERTIES_DECREASED', r, ['maxProperties'], ip, `${cap(R(ctx))} allows maxProperties ${rs.maxProperties} ${at(ip)}; ${W(ctx)} may have ${wMax === Infinity ? 'any number of' : `up to ${wMax}`} properties.`);
+      report(
+        ctx,
+        'MAX_PROPERTIES_DECREASED',
+        r,
+        ['maxProperties'],
+        ip,
+        `${cap(R(ctx))} allows maxProperties ${rs.maxProperties} ${at(ip)}; ${W(ctx)} may have ${wMax === Infinity ? 'any number of' : `up to ${wMax}`} properties.`,
+      );
     }
   }
 }
 
-function checkPropertyNames(ctx: Ctx, wc: WriterCase, info: WriterInfo, r: Node, rs: SchemaObject, ip: string): void {
+function checkPropertyNames(
+  ctx: Ctx,
+  wc: WriterCase,
+  info: WriterInfo,
+  r: Node,
+  rs: SchemaObject,
+  ip: string,
+): void {
   const rNames = child(r, 'propertyNames');
   if (!rNames || isTrivial(rNames.schema)) return;
   const wNames = wc.conj.map((n) => child(n, 'propertyNames')).filter((n): n is Node => n !== undefined);
   if (wNames.some((n) => equalSchemas(n, rNames))) return;
   const closed = wc.conj.find(
-    (n) => isObject(n.schema) && n.schema.additionalProperties === false && keysOf(n.schema.patternProperties).length === 0,
+    (n) =>
+      isObject(n.schema) &&
+      n.schema.additionalProperties === false &&
+      keysOf(n.schema.patternProperties).length === 0,
   );
   if (closed && isObject(closed.schema)) {
     const { conjuncts } = expand([rNames]);
-    const simple = conjuncts.every((c) => isObject(c.schema) && Object.keys(c.schema).every((k) => isAnnotation(k) || k in KEYWORD_RULE));
+    const simple = conjuncts.every(
+      (c) => isObject(c.schema) && Object.keys(c.schema).every((k) => isAnnotation(k) || k in KEYWORD_RULE),
+    );
     if (simple) {
-      const bad = keysOf(closed.schema.properties).filter((name) => conjuncts.some((c) => failedKeyword(name, c.schema as SchemaObject) !== undefined));
+      const bad = keysOf(closed.schema.properties).filter((name) =>
+        conjuncts.some((c) => failedKeyword(name, c.schema as SchemaObject) !== undefined),
+      );
       if (bad.length > 0) {
-        report(ctx, 'PROPERTY_NAMES_NARROWED', rNames, [], ip, `${cap(W(ctx))} may contain properties ${bad.map(show).join(', ')} ${at(ip)}, whose names ${R(ctx)} rejects (propertyNames).`);
+        report(
+          ctx,
+          'PROPERTY_NAMES_NARROWED',
+          rNames,
+          [],
+          ip,
+          `${cap(W(ctx))} may contain properties ${bad.map(show).join(', ')} ${at(ip)}, whose names ${R(ctx)} rejects (propertyNames).`,
+        );
       }
       return;
     }
@@ -745,21 +1041,31 @@ function checkPropertyNames(ctx: Ctx, wc: WriterCase, info: WriterInfo, r: Node,
   compare(ctx, [stringNode, ...wNames], rNames, ptr(ip, '{propertyNames}'));
 }
 
-function checkDependencies(ctx: Ctx, wc: WriterCase, info: WriterInfo, r: Node, rs: SchemaObject, ip: string): void {
+function checkDependencies(
+  ctx: Ctx,
+  wc: WriterCase,
+  info: WriterInfo,
+  r: Node,
+  rs: SchemaObject,
+  ip: string,
+): void {
   const required = new Map<string, { deps: string[]; keyword: string }>();
   const schemas = new Map<string, Node>();
   for (const keyword of ['dependentRequired', 'dependencies', 'dependentSchemas']) {
     const value = rs[keyword];
     if (!isObject(value)) continue;
     for (const [name, dep] of Object.entries(value)) {
-      if (Array.isArray(dep)) required.set(name, { deps: dep.filter((d): d is string => typeof d === 'string'), keyword });
+      if (Array.isArray(dep))
+        required.set(name, { deps: dep.filter((d): d is string => typeof d === 'string'), keyword });
       else {
         const node = child(r, keyword, name);
         if (node) schemas.set(name, node);
       }
     }
   }
-  const wRequired = new Set(info.objects.flatMap((s) => (Array.isArray(s.required) ? (s.required as unknown[]) : [])));
+  const wRequired = new Set(
+    info.objects.flatMap((s) => (Array.isArray(s.required) ? (s.required as unknown[]) : [])),
+  );
   for (const [name, { deps, keyword }] of required) {
     if (writerGov(wc, name).forbidden) continue;
     const wDeps = new Set(
@@ -772,12 +1078,21 @@ function checkDependencies(ctx: Ctx, wc: WriterCase, info: WriterInfo, r: Node, 
     );
     const missing = deps.filter((d) => !wRequired.has(d) && !wDeps.has(d));
     if (missing.length > 0) {
-      report(ctx, 'DEPENDENCY_ADDED', r, [keyword, name], ip, `${cap(R(ctx))} requires ${missing.map(show).join(', ')} whenever "${name}" is present ${at(ip)}; ${W(ctx)} does not guarantee that.`);
+      report(
+        ctx,
+        'DEPENDENCY_ADDED',
+        r,
+        [keyword, name],
+        ip,
+        `${cap(R(ctx))} requires ${missing.map(show).join(', ')} whenever "${name}" is present ${at(ip)}; ${W(ctx)} does not guarantee that.`,
+      );
     }
   }
   for (const [name, node] of schemas) {
     if (writerGov(wc, name).forbidden || isTrivial(node.schema)) continue;
-    const wDeps = wc.conj.flatMap((n) => [child(n, 'dependentSchemas', name), child(n, 'dependencies', name)]).filter((n): n is Node => n !== undefined);
+    const wDeps = wc.conj
+      .flatMap((n) => [child(n, 'dependentSchemas', name), child(n, 'dependencies', name)])
+      .filter((n): n is Node => n !== undefined);
     const presence: Node = { schema: { required: [name] }, doc: r.doc, pointer: r.pointer };
     compare(ctx, [...wc.conj, ...wDeps, presence], node, ip);
   }
@@ -794,7 +1109,11 @@ function tuple(n: Node): Tuple {
   if (!isObject(n.schema)) return { prefix: [], rest: undefined };
   const s = n.schema;
   const list = (keyword: string): Node[] =>
-    Array.isArray(s[keyword]) ? (s[keyword] as unknown[]).map((_, i) => child(n, keyword, i)).filter((x): x is Node => x !== undefined) : [];
+    Array.isArray(s[keyword])
+      ? (s[keyword] as unknown[])
+          .map((_, i) => child(n, keyword, i))
+          .filter((x): x is Node => x !== undefined)
+      : [];
   if (Array.isArray(s.prefixItems)) return { prefix: list('prefixItems'), rest: child(n, 'items') };
   if (Array.isArray(s.items)) return { prefix: list('items'), rest: child(n, 'additionalItems') };
   return { prefix: [], rest: child(n, 'items') };
@@ -804,17 +1123,35 @@ function checkArray(ctx: Ctx, wc: WriterCase, info: WriterInfo, r: Node, rs: Sch
   const objs = wc.conj.filter((n) => isObject(n.schema));
   const rT = tuple(r);
   const wTs = objs.map(tuple);
-  const closedLength = Math.min(Infinity, ...wTs.map((t) => (t.rest?.schema === false ? t.prefix.length : Infinity)));
-  const maxItems = Math.min(closedLength, ...info.objects.map((s) => (typeof s.maxItems === 'number' ? s.maxItems : Infinity)));
+  const closedLength = Math.min(
+    Infinity,
+    ...wTs.map((t) => (t.rest?.schema === false ? t.prefix.length : Infinity)),
+  );
+  const maxItems = Math.min(
+    closedLength,
+    ...info.objects.map((s) => (typeof s.maxItems === 'number' ? s.maxItems : Infinity)),
+  );
   const positions = Math.max(rT.prefix.length, ...wTs.map((t) => t.prefix.length));
   const checkPosition = (rNode: Node | undefined, wNodes: Node[], itemIp: string, index: number): void => {
     if (!rNode || isTrivial(rNode.schema) || index >= maxItems) return;
     if (wNodes.some((n) => n.schema === false)) return;
     if (rNode.schema === false) {
-      report(ctx, 'ADDITIONAL_ITEMS_NARROWED', rNode, [], itemIp, `${cap(W(ctx))} may have ${index + 1} or more items ${at(ip)}, but ${R(ctx)} allows at most ${index} (additional items are \`false\`).`);
+      report(
+        ctx,
+        'ADDITIONAL_ITEMS_NARROWED',
+        rNode,
+        [],
+        itemIp,
+        `${cap(W(ctx))} may have ${index + 1} or more items ${at(ip)}, but ${R(ctx)} allows at most ${index} (additional items are \`false\`).`,
+      );
       return;
     }
-    compare(ctx, wNodes.filter((n) => !isTrivial(n.schema)), rNode, itemIp);
+    compare(
+      ctx,
+      wNodes.filter((n) => !isTrivial(n.schema)),
+      rNode,
+      itemIp,
+    );
   };
   for (let i = 0; i < positions; i++) {
     const wNodes = wTs.map((t) => t.prefix[i] ?? t.rest).filter((n): n is Node => n !== undefined);
@@ -825,13 +1162,34 @@ function checkArray(ctx: Ctx, wc: WriterCase, info: WriterInfo, r: Node, rs: Sch
 
   const wMin = Math.max(0, ...info.objects.map((s) => (typeof s.minItems === 'number' ? s.minItems : 0)));
   if (typeof rs.minItems === 'number' && rs.minItems > wMin) {
-    report(ctx, 'MIN_ITEMS_INCREASED', r, ['minItems'], ip, `${cap(R(ctx))} requires minItems ${rs.minItems} ${at(ip)}; ${W(ctx)} may have as few as ${wMin} items.`);
+    report(
+      ctx,
+      'MIN_ITEMS_INCREASED',
+      r,
+      ['minItems'],
+      ip,
+      `${cap(R(ctx))} requires minItems ${rs.minItems} ${at(ip)}; ${W(ctx)} may have as few as ${wMin} items.`,
+    );
   }
   if (typeof rs.maxItems === 'number' && rs.maxItems < maxItems) {
-    report(ctx, 'MAX_ITEMS_DECREASED', r, ['maxItems'], ip, `${cap(R(ctx))} allows maxItems ${rs.maxItems} ${at(ip)}; ${W(ctx)} may have ${maxItems === Infinity ? 'any number of' : `up to ${maxItems}`} items.`);
+    report(
+      ctx,
+      'MAX_ITEMS_DECREASED',
+      r,
+      ['maxItems'],
+      ip,
+      `${cap(R(ctx))} allows maxItems ${rs.maxItems} ${at(ip)}; ${W(ctx)} may have ${maxItems === Infinity ? 'any number of' : `up to ${maxItems}`} items.`,
+    );
   }
   if (rs.uniqueItems === true && !info.objects.some((s) => s.uniqueItems === true) && maxItems > 1) {
-    report(ctx, 'UNIQUE_ITEMS_ADDED', r, ['uniqueItems'], ip, `${cap(R(ctx))} requires unique items ${at(ip)}; ${W(ctx)} may repeat items.`);
+    report(
+      ctx,
+      'UNIQUE_ITEMS_ADDED',
+      r,
+      ['uniqueItems'],
+      ip,
+      `${cap(R(ctx))} requires unique items ${at(ip)}; ${W(ctx)} may repeat items.`,
+    );
   }
 }
 
@@ -857,7 +1215,14 @@ function checkCombinators(ctx: Ctx, wc: WriterCase, r: Node, rs: SchemaObject, i
       options.forEach((other, k) => {
         if (k === fits) return;
         if (provablyDisjoint(ctx, wc, other)) return;
-        report(ctx, 'ONE_OF_AMBIGUOUS', other, [], ip, `${cap(W(ctx))} matching the ${ctx.writer} variant ${describeCase(wc)} fits variant ${fits} of ${R(ctx)}'s oneOf ${at(ip)}, and the checker cannot prove it does not also match variant ${k} (oneOf fails when two variants match). Add a discriminator (a required property with distinct const/enum values) or keep the variants unchanged.`);
+        report(
+          ctx,
+          'ONE_OF_AMBIGUOUS',
+          other,
+          [],
+          ip,
+          `${cap(W(ctx))} matching the ${ctx.writer} variant ${describeCase(wc)} fits variant ${fits} of ${R(ctx)}'s oneOf ${at(ip)}, and the checker cannot prove it does not also match variant ${k} (oneOf fails when two variants match). Add a discriminator (a required property with distinct const/enum values) or keep the variants unchanged.`,
+        );
       });
     }
   }
@@ -868,16 +1233,33 @@ function checkCombinators(ctx: Ctx, wc: WriterCase, r: Node, rs: SchemaObject, i
     const thenNode = child(r, 'then');
     const elseNode = child(r, 'else');
     if (thenNode && !knownNot && !isTrivial(thenNode.schema)) {
-      for (const withIf of split([ifNode], { ...wc, conj: [...wc.conj], positive: [...wc.positive, ifNode] })) {
+      for (const withIf of split([ifNode], {
+        ...wc,
+        conj: [...wc.conj],
+        positive: [...wc.positive, ifNode],
+      })) {
         checkAgainst(ctx, withIf, thenNode, ip);
       }
     }
     if (elseNode && !known && !isTrivial(elseNode.schema)) checkAgainst(ctx, wc, elseNode, ip);
   }
   const notNode = child(r, 'not');
-  if (notNode && !wc.conj.some((n) => { const wn = child(n, 'not'); return wn !== undefined && equalSchemas(wn, notNode); })) {
+  if (
+    notNode &&
+    !wc.conj.some((n) => {
+      const wn = child(n, 'not');
+      return wn !== undefined && equalSchemas(wn, notNode);
+    })
+  ) {
     if (!provablyDisjoint(ctx, wc, notNode)) {
-      report(ctx, 'UNSUPPORTED_CHANGE', notNode, [], ip, `${cap(R(ctx))} has a "not" ${at(ip)} that the checker cannot prove ${W(ctx)} avoids; review this change by hand.`);
+      report(
+        ctx,
+        'UNSUPPORTED_CHANGE',
+        notNode,
+        [],
+        ip,
+        `${cap(R(ctx))} has a "not" ${at(ip)} that the checker cannot prove ${W(ctx)} avoids; review this change by hand.`,
+      );
     }
   }
 }
@@ -899,9 +1281,10 @@ function reportNoVariant(
   // The same variant, changed: when the writer case came from a oneOf/anyOf at the same place with as many
   // variants, report that variant's own issues (more precise than "variant removed").
   const same = wc.choices.find((c) => c.owner.pointer === r.pointer && c.keyword === keyword);
-  const sameCount = same && Array.isArray((same.owner.schema as SchemaObject)[keyword])
-    ? ((same.owner.schema as SchemaObject)[keyword] as unknown[]).length === options.length
-    : false;
+  const sameCount =
+    same && Array.isArray((same.owner.schema as SchemaObject)[keyword])
+      ? ((same.owner.schema as SchemaObject)[keyword] as unknown[]).length === options.length
+      : false;
   if (same && sameCount && results[same.index]) {
     for (const issue of results[same.index] ?? []) {
       const k = `${issue.code}|${issue.schema}|${issue.path}|${issue.instancePath}`;
@@ -916,7 +1299,14 @@ function reportNoVariant(
     if (issues.length < (results[best]?.length ?? Infinity)) best = i;
   });
   const hint = results[best]?.[0] ? ` Closest is variant ${best}: ${results[best]?.[0]?.message}` : '';
-  report(ctx, 'VARIANT_REMOVED', r, [keyword], ip, `${cap(W(ctx))} matching the ${ctx.writer} variant ${describeCase(wc)} matches no variant of ${R(ctx)}'s ${keyword} ${at(ip)}.${hint}`);
+  report(
+    ctx,
+    'VARIANT_REMOVED',
+    r,
+    [keyword],
+    ip,
+    `${cap(W(ctx))} matching the ${ctx.writer} variant ${describeCase(wc)} matches no variant of ${R(ctx)}'s ${keyword} ${at(ip)}.${hint}`,
+  );
 }
 
 /** Proves that no value of the writer case validates against `node` (types, values, discriminator properties). */
@@ -951,10 +1341,14 @@ function disjointOne(ctx: Ctx, wc: WriterCase, r: Node, depth: number): boolean 
     });
   }
   const readerTypes = normalizeTypes(rs.type);
-  const shared = readerTypes ? [...info.types].filter((t) => readerTypes.has(t) && !(t === 'number' && !readerTypes.has('number'))) : [...info.types];
+  const shared = readerTypes
+    ? [...info.types].filter((t) => readerTypes.has(t) && !(t === 'number' && !readerTypes.has('number')))
+    : [...info.types];
   if (shared.length === 0) return true;
   if (shared.every((t) => t === 'object')) {
-    const wRequired = new Set(info.objects.flatMap((s) => (Array.isArray(s.required) ? (s.required as unknown[]) : [])));
+    const wRequired = new Set(
+      info.objects.flatMap((s) => (Array.isArray(s.required) ? (s.required as unknown[]) : [])),
+    );
     for (const name of wRequired) {
       if (typeof name !== 'string') continue;
       const wg = writerGov(wc, name);
@@ -967,7 +1361,8 @@ function disjointOne(ctx: Ctx, wc: WriterCase, r: Node, depth: number): boolean 
       }
     }
     if (Array.isArray(rs.required)) {
-      for (const name of rs.required) if (typeof name === 'string' && writerGov(wc, name).forbidden) return true;
+      for (const name of rs.required)
+        if (typeof name === 'string' && writerGov(wc, name).forbidden) return true;
     }
   }
   for (const keyword of ['anyOf', 'oneOf'] as const) {

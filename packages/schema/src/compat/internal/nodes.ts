@@ -102,7 +102,8 @@ export function createDoc(label: 'old' | 'new', root: JsonSchema): Doc {
         ids.set(stripFragment(here), { schema: obj, pointer });
       }
     }
-    if (typeof obj.$anchor === 'string') ids.set(`${stripFragment(here)}#${obj.$anchor}`, { schema: obj, pointer });
+    if (typeof obj.$anchor === 'string')
+      ids.set(`${stripFragment(here)}#${obj.$anchor}`, { schema: obj, pointer });
     for (const [key, child] of Object.entries(obj)) {
       // enum/const/examples/default hold data, not schemas.
       if (key === 'enum' || key === 'const' || key === 'examples' || key === 'default') continue;
@@ -114,7 +115,10 @@ export function createDoc(label: 'old' | 'new', root: JsonSchema): Doc {
   return { label, root, base, ids };
 }
 
-function walkPointer(from: { schema: JsonSchema; pointer: string }, fragment: string): Node['schema'] | undefined {
+function walkPointer(
+  from: { schema: JsonSchema; pointer: string },
+  fragment: string,
+): Node['schema'] | undefined {
   if (fragment === '' || fragment === '/') return fragment === '' ? from.schema : undefined;
   if (!fragment.startsWith('/')) return undefined;
   let current: unknown = from.schema;
@@ -177,14 +181,20 @@ export function expand(nodes: readonly Node[]): Expansion {
     active.add(key);
     const rest: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(schema)) if (k !== '$ref' && k !== 'allOf') rest[k] = v;
-    if (Object.keys(rest).some((k) => !isAnnotation(k))) conjuncts.push({ schema: rest, doc: node.doc, pointer: node.pointer });
+    if (Object.keys(rest).some((k) => !isAnnotation(k)))
+      conjuncts.push({ schema: rest, doc: node.doc, pointer: node.pointer });
     if (typeof schema.$ref === 'string') {
       const target = resolveRef(node, schema.$ref);
       if (target) visit(target, depth + 1);
       else unresolved.push({ node, ref: schema.$ref });
     }
     if (Array.isArray(schema.allOf)) {
-      schema.allOf.forEach((sub, i) => visit({ schema: sub as JsonSchema, doc: node.doc, pointer: childPointer(node.pointer, 'allOf', i) }, depth + 1));
+      schema.allOf.forEach((sub, i) =>
+        visit(
+          { schema: sub as JsonSchema, doc: node.doc, pointer: childPointer(node.pointer, 'allOf', i) },
+          depth + 1,
+        ),
+      );
     }
     active.delete(key);
   };
@@ -203,7 +213,8 @@ export function child(node: Node, keyword: string, key?: string | number): Node 
     else return undefined;
     pointer = childPointer(pointer, key);
   }
-  if (typeof value === 'boolean' || isObject(value)) return { schema: value as JsonSchema, doc: node.doc, pointer };
+  if (typeof value === 'boolean' || isObject(value))
+    return { schema: value, doc: node.doc, pointer };
   return undefined;
 }
 

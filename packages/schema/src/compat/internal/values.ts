@@ -61,10 +61,14 @@ export function failedKeyword(value: unknown, schema: SchemaObject): ScalarKeywo
   if (typeof value === 'number') {
     const exMinBool = schema.exclusiveMinimum === true;
     const exMaxBool = schema.exclusiveMaximum === true;
-    if (typeof schema.minimum === 'number' && (exMinBool ? value <= schema.minimum : value < schema.minimum)) return 'minimum';
-    if (typeof schema.maximum === 'number' && (exMaxBool ? value >= schema.maximum : value > schema.maximum)) return 'maximum';
-    if (typeof schema.exclusiveMinimum === 'number' && value <= schema.exclusiveMinimum) return 'exclusiveMinimum';
-    if (typeof schema.exclusiveMaximum === 'number' && value >= schema.exclusiveMaximum) return 'exclusiveMaximum';
+    if (typeof schema.minimum === 'number' && (exMinBool ? value <= schema.minimum : value < schema.minimum))
+      return 'minimum';
+    if (typeof schema.maximum === 'number' && (exMaxBool ? value >= schema.maximum : value > schema.maximum))
+      return 'maximum';
+    if (typeof schema.exclusiveMinimum === 'number' && value <= schema.exclusiveMinimum)
+      return 'exclusiveMinimum';
+    if (typeof schema.exclusiveMaximum === 'number' && value >= schema.exclusiveMaximum)
+      return 'exclusiveMaximum';
     if (typeof schema.multipleOf === 'number' && !isMultiple(value, schema.multipleOf)) return 'multipleOf';
   }
   return undefined;
