@@ -80,6 +80,7 @@ export function createBridge(config: BridgeConfig, deps: BridgeDeps = {}): Bridg
       clientId: config.kafka.clientId,
       topic: config.topic,
       rawTopic: config.rawTopic,
+      logger,
     });
   const store = deps.store ?? new FileCheckpointStore(config.checkpointDir);
   const workers = config.vcenters.map((target) => new VcenterWorker(target, { config, sink, store, logger }));

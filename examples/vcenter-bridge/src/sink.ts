@@ -1,11 +1,16 @@
 /**
  * Where the bridge publishes: an `EventSink` that resolves only once Kafka has acknowledged every
- * record of a batch. The default implementation is an idempotent kafkajs producer (acks=all, one
- * request in flight, so per-partition order is the read order).
+ * record of a batch. Canonical events go through the SDK producer (@org/vmware-events-producer:
+ * validation, keys, headers, idempotent acks=all sends); raw CloudEvents, which are not canonical
+ * events, through a plain idempotent kafkajs producer.
  */
+import type { EventProducer, createProducer } from '@org/vmware-events-producer';
+
+type ProducerModule = { createProducer: typeof createProducer };
+import { buildEventHeaders } from '@org/vmware-events-schema';
 import { Kafka, logLevel as KafkaLogLevel } from 'kafkajs';
 import type { Producer } from 'kafkajs';
-import { buildEventHeaders } from '@org/vmware-events-schema';
+import type { Logger } from './logger.js';
 import type { CanonicalEvent, RawCloudEvent } from './types.js';
 
 /** One record to publish. */
@@ -32,77 +37,140 @@ export interface KafkaSinkOptions {
   readonly clientId: string;
   readonly topic: string;
   readonly rawTopic: string;
+  readonly logger?: Logger;
 }
 
-/** An {@link EventSink} on a kafkajs idempotent producer. */
+/** An {@link EventSink}: canonical events through the SDK producer, raw CloudEvents through kafkajs. */
 export function createKafkaSink(options: KafkaSinkOptions): EventSink {
+  // The bridge retries a failed batch itself (forever, holding reads): a short producer retry keeps it responsive.
+  let producer: EventProducer | undefined;
+  // Loaded lazily: when the SDK producer cannot be loaded in this runtime, canonical events go through
+  // the built-in kafkajs path below with the same key, headers and value (and a warning says so).
+  let sdk: Promise<ProducerModule | undefined> | undefined;
+  const loadSdk = () =>
+    (sdk ??= (import('@org/vmware-events-producer') as Promise<ProducerModule>).catch((error: unknown) => {
+      options.logger?.warn(
+        'the SDK producer could not be loaded; publishing canonical events with kafkajs directly',
+        {
+          error: error instanceof Error ? error.message : String(error),
+        },
+      );
+      return undefined;
+    }));
+  const newProducer = (mod: ProducerModule) =>
+    mod.createProducer({
+      brokers: [...options.brokers],
+      clientId: options.clientId,
+      topic: { name: options.topic },
+      lingerMs: 0,
+      retry: { retries: 3, initialRetryTimeMs: 200, maxRetryTimeMs: 2000 },
+      kafkaLogLevel: 'nothing',
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
   const kafka = new Kafka({
-    clientId: options.clientId,
+    clientId: `${options.clientId}-raw`,
     brokers: [...options.brokers],
     logLevel: KafkaLogLevel.NOTHING,
     retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
     connectionTimeout: 3000,
   });
-  let producer: Producer | undefined;
-  let connecting: Promise<void> | undefined;
-  const ensure = (): Promise<void> => {
-    connecting ??= (async () => {
+  let raw: Producer | undefined;
+  let rawConnecting: Promise<Producer> | undefined;
+  const rawProducer = (): Promise<Producer> => {
+    rawConnecting ??= (async () => {
       const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
       try {
         await p.connect();
-        producer = p;
       } catch (error) {
-        connecting = undefined;
+        rawConnecting = undefined;
         await p.disconnect().catch(() => undefined);
         throw error;
       }
+      raw = p;
+      return p;
     })();
-    return connecting;
+    return rawConnecting;
+  };
+  /** The SDK producer, or undefined when it cannot be loaded here. */
+  const canonicalProducer = async (): Promise<EventProducer | undefined> => {
+    const mod = await loadSdk();
+    if (!mod) return undefined;
+    producer ??= newProducer(mod);
+    await producer.connect();
+    return producer;
+  };
+  const sendCanonical = async (events: CanonicalEvent[]): Promise<void> => {
+    const p = await canonicalProducer();
+    if (p) {
+      await p.publishBatch(events);
+      return;
+    }
+    const r = await rawProducer();
+    await r.send({
+      topic: options.topic,
+      acks: -1,
+      messages: events.map((e) => ({
+        key: e.operationInfo.vmId,
+        value: JSON.stringify(e),
+        headers: canonicalHeaders(e),
+      })),
+    });
   };
   return {
-    connect: ensure,
+    async connect() {
+      await canonicalProducer();
+      await rawProducer();
+    },
     async publish(records) {
-      await ensure();
-      const canonical = records.filter((r) => r.kind === 'canonical');
-      const raw = records.filter((r) => r.kind === 'raw');
-      const topicMessages = [];
+      const canonical = records.flatMap((r) => (r.kind === 'canonical' ? [r.event] : []));
+      const rawRecords = records.flatMap((r) => (r.kind === 'raw' ? [r] : []));
+      const sends: Promise<unknown>[] = [];
       if (canonical.length > 0) {
-        topicMessages.push({
-          topic: options.topic,
-          messages: canonical.map((r) => ({
-            key: r.event.operationInfo.vmId,
-            value: JSON.stringify(r.event),
-            headers: canonicalHeaders(r.event),
-          })),
-        });
+        sends.push(
+          sendCanonical(canonical).catch(async (error: unknown) => {
+            // A producer whose send failed may hold a broken connection: rebuild it on the next attempt.
+            const old = producer;
+            producer = undefined;
+            await old?.disconnect().catch(() => undefined);
+            throw error;
+          }),
+        );
       }
-      if (raw.length > 0) {
-        topicMessages.push({
-          topic: options.rawTopic,
-          messages: raw.map((r) => ({
-            key: r.key,
-            value: JSON.stringify(r.event),
-            headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' },
-          })),
-        });
+      if (rawRecords.length > 0) {
+        sends.push(
+          rawProducer()
+            .then((p) =>
+              p.send({
+                topic: options.rawTopic,
+                acks: -1,
+                messages: rawRecords.map((r) => ({
+                  key: r.key,
+                  value: JSON.stringify(r.event),
+                  headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' },
+                })),
+              }),
+            )
+            .catch(async (error: unknown) => {
+              const old = raw;
+              raw = undefined;
+              rawConnecting = undefined;
+              await old?.disconnect().catch(() => undefined);
+              throw error;
+            }),
+        );
       }
-      if (topicMessages.length === 0) return;
-      try {
-        await producer!.sendBatch({ topicMessages, acks: -1 });
-      } catch (error) {
-        // A producer that failed may hold a broken connection: rebuild it on the next attempt.
-        const old = producer;
-        producer = undefined;
-        connecting = undefined;
-        await old?.disconnect().catch(() => undefined);
-        throw error;
-      }
+      // Both must be acknowledged before the caller checkpoints; on any failure the whole batch is retried.
+      const results = await Promise.allSettled(sends);
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     },
     async disconnect() {
       const p = producer;
+      const r = raw;
       producer = undefined;
-      connecting = undefined;
-      await p?.disconnect();
+      raw = undefined;
+      rawConnecting = undefined;
+      await Promise.allSettled([p?.disconnect(), r?.disconnect()]);
     },
   };
 }
