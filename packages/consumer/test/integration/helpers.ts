@@ -106,7 +106,7 @@ export async function readAll(topic: string) {
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({
-    eachMessage: async ({ partition, message }) => {
+    eachMessage: ({ partition, message }) => {
       records.push({
         partition,
         offset: message.offset,
@@ -114,6 +114,7 @@ export async function readAll(topic: string) {
         value: message.value,
         headers: message.headers ?? {},
       });
+      return Promise.resolve();
     },
   });
   try {
