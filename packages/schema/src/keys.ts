@@ -41,6 +41,14 @@ export interface KeyedEvent {
   operationInfo: Pick<VmOperationEvent['operationInfo'], 'vmId' | 'environment' | 'tenantId'>;
 }
 
+/** The parts before the vmId in a key of each readable strategy, in order. */
+const KEY_SCOPES: Record<Exclude<KeyStrategy, 'hash'>, readonly ('environment' | 'tenantId')[]> = {
+  vmId: [],
+  'env.vmId': ['environment'],
+  'tenant.vmId': ['tenantId'],
+  'env.tenant.vmId': ['environment', 'tenantId'],
+};
+
 /** The parts a key of the given strategy gives back; `hash` keys give back only the digest. */
 export type ParsedKey<TStrategy extends KeyStrategy> = TStrategy extends 'vmId'
   ? { vmId: string }
@@ -121,18 +129,17 @@ export function parseKey<TStrategy extends KeyStrategy>(
   if (typeof key !== 'string' || key === '') {
     throw new InvalidKeyError('key', `Key must be a non-empty string, got ${describeValue(key)}`);
   }
-  if (strategy === 'hash') {
+  const kind: KeyStrategy = strategy; // not generic, so comparisons narrow it
+  if (kind === 'hash') {
     if (!/^[0-9a-f]{64}$/.test(key)) {
-      throw new InvalidKeyError('key', `A 'hash' key is 64 lowercase hex characters (SHA-256), got "${key}"`);
+      throw new InvalidKeyError(
+        'key',
+        `A 'hash' key is 64 lowercase hex characters (SHA-256), got "${printable(key)}"`,
+      );
     }
     return { hash: key } as ParsedKey<TStrategy>;
   }
-  const scopes =
-    strategy === 'vmId'
-      ? []
-      : strategy === 'env.tenant.vmId'
-        ? ['environment', 'tenantId']
-        : [strategy === 'env.vmId' ? 'environment' : 'tenantId'];
+  const scopes = KEY_SCOPES[kind];
   const result: Record<string, string> = {};
   let rest = key;
   for (const part of scopes) {
@@ -143,7 +150,7 @@ export function parseKey<TStrategy extends KeyStrategy>(
         `Key "${key}" does not have the '${strategy}' shape: the ${part} part is missing (no '${KEY_SEPARATOR}')`,
       );
     }
-    result[part] = checkScope(part as 'environment' | 'tenantId', rest.slice(0, at), strategy);
+    result[part] = checkScope(part, rest.slice(0, at), strategy);
     rest = rest.slice(at + 1);
   }
   result.vmId = checkVmId(rest);
