@@ -35,7 +35,7 @@ cat >"$scratch/package.json" <<JSON
   "overrides": { "@org/vmware-events-schema": "file:${tarball[schema]}" }
 }
 JSON
-cp scripts/pack-test/smoke.mjs scripts/pack-test/smoke.cjs "$scratch/"
+cp scripts/pack-test/smoke.mjs scripts/pack-test/smoke.cjs scripts/pack-test/checks.cjs "$scratch/"
 (cd "$scratch" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 
 for major in 22 24; do

@@ -1,0 +1,13 @@
+const runChecks = require('./checks.cjs');
+
+runChecks(
+  {
+    schema: require('@org/vmware-events-schema'),
+    producer: require('@org/vmware-events-producer'),
+    consumer: require('@org/vmware-events-consumer'),
+  },
+  `CJS (Node ${process.version})`,
+).catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
