@@ -53,6 +53,7 @@ export { createRedisDedupStore, createRedisSequenceStore } from './stores/redis.
 export type {
   RedisClientLike,
   RedisConnection,
+  RedisDedupStore,
   RedisDedupStoreOptions,
   RedisSequenceStoreOptions,
 } from './stores/redis.js';

@@ -78,6 +78,16 @@ export interface RedisDedupStoreOptions {
   completedTtlMs?: number;
 }
 
+/** The Redis dedup store, plus what a handler needs to complete an event atomically with its own writes. */
+export interface RedisDedupStore extends DedupStore {
+  /**
+   * The Redis command that marks `eventId` done (`SET <key> done PX <ttl>`). A handler whose side effect is
+   * a write to the same Redis can put it in its own MULTI/EXEC with this command: the side effect and the
+   * completion then commit together, so even a crash right after the handler never repeats the effect.
+   */
+  completionCommand(eventId: string): [command: string, ...args: Array<string | number>];
+}
+
 /**
  * A dedup store in Redis, shared by every instance of a service and kept across restarts.
  * The claim is a lease (`SET key <owner> NX PX leaseMs`) owned by this store instance; completion
@@ -86,7 +96,7 @@ export interface RedisDedupStoreOptions {
 export async function createRedisDedupStore(
   connection: RedisConnection,
   options: RedisDedupStoreOptions = {},
-): Promise<DedupStore> {
+): Promise<RedisDedupStore> {
   const { client, owned } = await connectRedis(connection);
   const prefix = options.prefix ?? 'vmw:dedup:';
   const completedTtlMs = options.completedTtlMs ?? 7 * 24 * 3600_000;
@@ -115,6 +125,9 @@ export async function createRedisDedupStore(
     },
     async close() {
       if (owned) await client.quit();
+    },
+    completionCommand(eventId) {
+      return ['SET', key(eventId), 'done', 'PX', completedTtlMs];
     },
   };
 }
