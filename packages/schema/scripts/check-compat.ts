@@ -1,13 +1,19 @@
 /**
  * `pnpm --filter @org/vmware-events-schema check:compat` (CI): every version of every schema under
- * `schemas/<name>/<MAJOR.MINOR>.json` must be compatible with the versions before it.
+ * `schemas/<name>/<MAJOR.MINOR>.json` must be compatible with the versions before it in the same major.
  *
- * Policy (docs/compatibility.md): within one major version, BACKWARD_TRANSITIVE — a consumer on the newest minor
- * version reads every event written with any earlier minor version of the same major. A new major version is a
- * deliberate break and is not checked against the previous major (its events carry another schemaVersion and
- * ce_type). The pairs checked are always printed, so a run that checks nothing says so.
+ * The project's policy (docs/schema-evolution.md, docs/compatibility.md), checked within each major version:
+ *   1. BACKWARD_TRANSITIVE, schemas as written: the newest minor reads every event of every earlier minor.
+ *      Any issue fails CI.
+ *   2. FORWARD_TRANSITIVE with lenient readers: a consumer on any earlier minor, validating in lenient mode
+ *      (additionalProperties: false removed), reads events of the newer minor. Any issue fails CI, except
+ *      ENUM_NARROWED (a new enum value), which the evolution rules allow in a minor with a rollout caveat:
+ *      it is printed as a warning.
+ * A new major version is a deliberate break and is not checked against the previous major. The pairs checked
+ * are always printed, so a run that checks nothing says so.
  *
- * Options: --mode <mode> (override), --schemas-dir <dir> (default: <repo>/schemas), --json.
+ * Options: --mode <mode> (check only this mode, schemas as written, every issue fails), --schemas-dir <dir>
+ * (default: <repo>/schemas).
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -20,9 +26,26 @@ import {
   isInvalidSchemaFileError,
   readSchemaFile,
 } from '../src/index.js';
-import type { CompatibilityMode, JsonSchema } from '../src/index.js';
+import type { CompatibilityMode, CompatibilityOptions, CompatibilityRule, JsonSchema } from '../src/index.js';
 
-const DEFAULT_MODE: CompatibilityMode = 'BACKWARD_TRANSITIVE';
+interface Check {
+  label: string;
+  mode: CompatibilityMode;
+  options: CompatibilityOptions;
+  /** Rules reported as warnings instead of failures. */
+  warnOnly: ReadonlySet<CompatibilityRule>;
+}
+
+const POLICY: Check[] = [
+  { label: 'backward', mode: 'BACKWARD_TRANSITIVE', options: {}, warnOnly: new Set() },
+  {
+    label: 'forward, lenient readers',
+    mode: 'FORWARD_TRANSITIVE',
+    options: { lenientReaders: true },
+    warnOnly: new Set<CompatibilityRule>(['ENUM_NARROWED']),
+  },
+];
+
 const VERSION_FILE = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.json$/;
 
 interface VersionFile {
@@ -35,15 +58,16 @@ const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { mode: { type: 'string' }, 'schemas-dir': { type: 'string' }, json: { type: 'boolean' } },
-  });
-  const mode = values.mode ?? DEFAULT_MODE;
-  if (!isCompatibilityMode(mode)) {
-    err(
-      `check-compat: unknown --mode ${JSON.stringify(mode)} (expected one of ${COMPATIBILITY_MODES.join(', ')})`,
-    );
-    return 2;
+  const { values } = parseArgs({ options: { mode: { type: 'string' }, 'schemas-dir': { type: 'string' } } });
+  let checks = POLICY;
+  if (values.mode !== undefined) {
+    if (!isCompatibilityMode(values.mode)) {
+      err(
+        `check-compat: unknown --mode ${JSON.stringify(values.mode)} (expected one of ${COMPATIBILITY_MODES.join(', ')})`,
+      );
+      return 2;
+    }
+    checks = [{ label: values.mode, mode: values.mode, options: {}, warnOnly: new Set() }];
   }
   const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
   const dir = resolve(values['schemas-dir'] ?? join(repoRoot, 'schemas'));
@@ -58,82 +82,89 @@ async function main(): Promise<number> {
   }
   const show = (file: string) => relative(process.cwd(), file) || file;
   let pairsChecked = 0;
+  let families = 0;
   let versionsSeen = 0;
   const failures: string[] = [];
-  const report: Array<Record<string, unknown>> = [];
-  out(`check-compat: mode ${mode} within each major version, schemas in ${show(dir)}`);
+  const warnings: string[] = [];
+  out(
+    `check-compat: within each major version: ${checks.map((c) => `${c.mode}${c.options.lenientReaders ? ' (lenient readers)' : ''}`).join(' + ')}; schemas in ${show(dir)}`,
+  );
   for (const name of names) {
     const versions: VersionFile[] = [];
+    const others: string[] = [];
     for (const entry of readdirSync(join(dir, name)).sort()) {
       const match = VERSION_FILE.exec(entry);
       if (match)
         versions.push({ major: Number(match[1]), minor: Number(match[2]), file: join(dir, name, entry) });
-      else if (entry.endsWith('.json'))
-        out(`  ${name}: skipped ${entry} (not a <MAJOR.MINOR>.json version file)`);
+      else if (entry.endsWith('.json')) others.push(entry);
     }
     versions.sort((a, b) => a.major - b.major || a.minor - b.minor);
     if (versions.length === 0) {
-      out(`  ${name}: no version files`);
+      out(`  skipped ${name}/: no <MAJOR.MINOR>.json version files (not a schema family)`);
       continue;
     }
+    if (others.length > 0)
+      out(`  ${name}: ignored ${others.join(', ')} (not <MAJOR.MINOR>.json version files)`);
+    families += 1;
     versionsSeen += versions.length;
     const majors = [...new Set(versions.map((v) => v.major))];
-    for (const major of majors) {
+    for (const [m, major] of majors.entries()) {
       const line = versions.filter((v) => v.major === major);
-      const label = line.map((v) => `${v.major}.${v.minor}`).join(', ');
       const schemas: JsonSchema[] = [];
-      let readable = true;
       for (const v of line) {
         try {
           schemas.push(await readSchemaFile(v.file));
         } catch (error) {
           if (!isInvalidSchemaFileError(error)) throw error;
           failures.push(`${name} ${v.major}.${v.minor}: ${error.message}`);
-          readable = false;
         }
       }
-      if (!readable) continue;
-      const result = checkSchemaHistory(schemas, mode);
-      pairsChecked += result.pairs.length;
-      out(`  ${name} major ${major}: versions ${label} (each file read and valid against its meta-schema)`);
-      if (result.pairs.length === 0) {
-        out(
-          `    no pair to check: ${line.length === 1 ? 'only one version in this major' : `mode ${mode} checks nothing`}`,
-        );
-      }
-      for (const pair of result.pairs) {
-        const a = line[pair.previousIndex]!;
-        const b = line[pair.nextIndex]!;
-        out(`    ${pair.compatible ? 'ok  ' : 'FAIL'} ${a.major}.${a.minor} -> ${b.major}.${b.minor}`);
-        report.push({
-          schema: name,
-          previous: `${a.major}.${a.minor}`,
-          next: `${b.major}.${b.minor}`,
-          compatible: pair.compatible,
-        });
-      }
-      for (const issue of result.issues) {
-        const a = line[issue.previousIndex]!;
-        const b = line[issue.nextIndex]!;
-        const file = issue.schema === 'old' ? a.file : b.file;
-        failures.push(
-          `${name} ${a.major}.${a.minor} -> ${b.major}.${b.minor} [${issue.direction}] ${issue.code} at ${show(file)}${issue.path} (data ${issue.instancePath || '/'}): ${issue.message}`,
-        );
-      }
-      if (majors.indexOf(major) > 0) {
-        out(
-          `    (major ${major} is a new major version: not checked against major ${majors[majors.indexOf(major) - 1]})`,
-        );
+      if (schemas.length !== line.length) continue;
+      const tag = (v: VersionFile) => `${v.major}.${v.minor}`;
+      out(
+        `  ${name} major ${major}: versions ${line.map(tag).join(', ')} (each file read and valid against its meta-schema)`,
+      );
+      if (m > 0) out(`    major ${major} is a new major version: not checked against major ${majors[m - 1]}`);
+      for (const check of checks) {
+        const result = checkSchemaHistory(schemas, check.mode, check.options);
+        pairsChecked += result.pairs.length;
+        if (result.pairs.length === 0) {
+          out(
+            `    ${check.label}: no pair to check (${line.length === 1 ? 'only one version in this major' : `mode ${check.mode}`})`,
+          );
+        }
+        for (const pair of result.pairs) {
+          const issues = result.issues.filter(
+            (i) => i.previousIndex === pair.previousIndex && i.nextIndex === pair.nextIndex,
+          );
+          const failing = issues.some((i) => !check.warnOnly.has(i.code));
+          const status = pair.compatible ? 'ok  ' : failing ? 'FAIL' : 'warn';
+          out(
+            `    ${check.label}: ${status} ${tag(line[pair.previousIndex]!)} -> ${tag(line[pair.nextIndex]!)}`,
+          );
+        }
+        for (const issue of result.issues) {
+          const a = line[issue.previousIndex]!;
+          const b = line[issue.nextIndex]!;
+          const file = issue.schema === 'old' ? a.file : b.file;
+          const text = `${name} ${tag(a)} -> ${tag(b)} (${check.label}) ${issue.code} at ${show(file)}${issue.path} (data ${issue.instancePath || '/'}): ${issue.message}`;
+          (check.warnOnly.has(issue.code) ? warnings : failures).push(text);
+        }
       }
     }
   }
-  if (values.json) out(JSON.stringify({ mode, pairs: report, failures }, null, 2));
-  out(`check-compat: ${names.length} schemas, ${versionsSeen} version files, ${pairsChecked} pairs checked`);
+  out(`check-compat: ${families} schemas, ${versionsSeen} version files, ${pairsChecked} pairs checked`);
+  if (warnings.length > 0) {
+    out(
+      `check-compat: ${warnings.length} warning${warnings.length === 1 ? '' : 's'} (allowed in a minor version; roll out consumers before producers write the new values):`,
+    );
+    for (const w of warnings) out(`  - ${w}`);
+  }
   if (failures.length > 0) {
     err(`check-compat: ${failures.length} problem${failures.length === 1 ? '' : 's'}:`);
     for (const f of failures) err(`  - ${f}`);
     err(
-      'A released minor version must stay readable by newer minor versions; put breaking changes in a new major version (docs/compatibility.md).',
+      'A minor version must stay compatible with every earlier minor of its major; put breaking changes in a new major version (docs/schema-evolution.md, docs/compatibility.md).',
     );
     return 1;
   }

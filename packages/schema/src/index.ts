@@ -144,6 +144,7 @@ export type {
   HistoryCompatibilityIssue,
   HistoryCompatibilityResult,
   CheckedPair,
+  CompatibilityOptions,
 } from './compat/types.js';
 export { checkCompatibility, checkSchemaHistory, assertCompatible, isCompatibilityMode } from './compat/check.js';
 export {

@@ -1,11 +1,13 @@
 import { InvalidSchemaFileError, IncompatibleSchemaError } from './errors.js';
 import { runDirectional } from './internal/engine.js';
+import { openContentModel } from './internal/lenient.js';
 import { createDoc } from './internal/nodes.js';
 import { schemaProblems } from './internal/meta.js';
 import { COMPATIBILITY_MODES } from './types.js';
 import type {
   CheckedPair,
   CompatibilityIssue,
+  CompatibilityOptions,
   CompatibilityMode,
   CompatibilityResult,
   HistoryCompatibilityIssue,
@@ -33,29 +35,45 @@ function assertSchema(schema: unknown, source: string): asserts schema is JsonSc
   if (problems.length > 0) throw new InvalidSchemaFileError(source, problems);
 }
 
+const reader = (schema: JsonSchema, options: CompatibilityOptions): JsonSchema =>
+  options.lenientReaders === true ? openContentModel(schema) : schema;
+
 /** Backward check: can a reader using `next` read everything written with `previous`? */
-function backward(previous: JsonSchema, next: JsonSchema): CompatibilityIssue[] {
-  return runDirectional('backward', createDoc('old', previous), createDoc('new', next));
+function backward(
+  previous: JsonSchema,
+  next: JsonSchema,
+  options: CompatibilityOptions,
+): CompatibilityIssue[] {
+  return runDirectional('backward', createDoc('old', previous), createDoc('new', reader(next, options)));
 }
 
 /** Forward check: the backward check with the roles swapped (the new schema writes, the old one reads). */
-function forward(previous: JsonSchema, next: JsonSchema): CompatibilityIssue[] {
-  return runDirectional('forward', createDoc('new', next), createDoc('old', previous));
+function forward(
+  previous: JsonSchema,
+  next: JsonSchema,
+  options: CompatibilityOptions,
+): CompatibilityIssue[] {
+  return runDirectional('forward', createDoc('new', next), createDoc('old', reader(previous, options)));
 }
 
-function pairIssues(previous: JsonSchema, next: JsonSchema, mode: CompatibilityMode): CompatibilityIssue[] {
+function pairIssues(
+  previous: JsonSchema,
+  next: JsonSchema,
+  mode: CompatibilityMode,
+  options: CompatibilityOptions,
+): CompatibilityIssue[] {
   switch (mode) {
     case 'NONE':
       return [];
     case 'BACKWARD':
     case 'BACKWARD_TRANSITIVE':
-      return backward(previous, next);
+      return backward(previous, next, options);
     case 'FORWARD':
     case 'FORWARD_TRANSITIVE':
-      return forward(previous, next);
+      return forward(previous, next, options);
     case 'FULL':
     case 'FULL_TRANSITIVE':
-      return [...backward(previous, next), ...forward(previous, next)];
+      return [...backward(previous, next, options), ...forward(previous, next, options)];
   }
 }
 
@@ -68,11 +86,12 @@ export function checkCompatibility(
   previous: JsonSchema,
   next: JsonSchema,
   mode: CompatibilityMode,
+  options: CompatibilityOptions = {},
 ): CompatibilityResult {
   assertMode(mode);
   assertSchema(previous, 'previous');
   assertSchema(next, 'next');
-  const issues = pairIssues(previous, next, mode);
+  const issues = pairIssues(previous, next, mode, options);
   return { compatible: issues.length === 0, issues };
 }
 
@@ -83,6 +102,7 @@ export function checkCompatibility(
 export function checkSchemaHistory(
   versions: readonly JsonSchema[],
   mode: CompatibilityMode,
+  options: CompatibilityOptions = {},
 ): HistoryCompatibilityResult {
   assertMode(mode);
   versions.forEach((schema, i) => assertSchema(schema, `versions[${i}]`));
@@ -93,7 +113,7 @@ export function checkSchemaHistory(
   for (let next = 1; next < versions.length; next++) {
     const from = transitive ? 0 : next - 1;
     for (let previous = from; previous < next; previous++) {
-      const found = pairIssues(versions[previous] as JsonSchema, versions[next] as JsonSchema, mode);
+      const found = pairIssues(versions[previous] as JsonSchema, versions[next] as JsonSchema, mode, options);
       pairs.push({ previousIndex: previous, nextIndex: next, compatible: found.length === 0 });
       for (const issue of found) issues.push({ ...issue, previousIndex: previous, nextIndex: next });
     }
@@ -102,7 +122,12 @@ export function checkSchemaHistory(
 }
 
 /** Like {@link checkCompatibility}, but throws {@link IncompatibleSchemaError} listing the issues. */
-export function assertCompatible(previous: JsonSchema, next: JsonSchema, mode: CompatibilityMode): void {
-  const result = checkCompatibility(previous, next, mode);
+export function assertCompatible(
+  previous: JsonSchema,
+  next: JsonSchema,
+  mode: CompatibilityMode,
+  options: CompatibilityOptions = {},
+): void {
+  const result = checkCompatibility(previous, next, mode, options);
   if (!result.compatible) throw new IncompatibleSchemaError(result.issues);
 }

@@ -21,6 +21,9 @@ Checks that each JSON Schema file may follow the earlier ones (files oldest firs
 Options:
   --mode <mode>  ${COMPATIBILITY_MODES.join(' | ')}
                  (default BACKWARD; _TRANSITIVE checks every earlier file, not only the previous one)
+  --lenient-readers
+                 readers ignore unknown properties (every additionalProperties: false removed
+                 from the reading schema), as the SDK validates events of a newer minor version
   --json         machine-readable output on stdout
   -h, --help     this help
 
@@ -73,7 +76,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return CLI_EXIT.usage;
     }
   }
-  const result = checkSchemaHistory(schemas, mode);
+  const result = checkSchemaHistory(schemas, mode, {
+    lenientReaders: parsed.values['lenient-readers'] === true,
+  });
   if (parsed.values.json) io.stdout(`${JSON.stringify(toJson(result, files, mode), null, 2)}\n`);
   else io.stdout(formatText(result, files, mode));
   return result.compatible ? CLI_EXIT.compatible : CLI_EXIT.incompatible;
@@ -87,6 +92,7 @@ function parse(args: string[]) {
     options: {
       mode: { type: 'string', short: 'm' },
       json: { type: 'boolean' },
+      'lenient-readers': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

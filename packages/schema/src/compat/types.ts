@@ -79,6 +79,16 @@ export interface CompatibilityIssue {
   message: string;
 }
 
+/** Options of {@link checkCompatibility} and {@link checkSchemaHistory}. */
+export interface CompatibilityOptions {
+  /**
+   * Check readers the way the SDK's lenient mode validates events of a newer minor version: the READER schema
+   * with every `additionalProperties: false` removed, so unknown properties are ignored (writers stay strict).
+   * Default false: schemas are compared as written, like Confluent Schema Registry.
+   */
+  lenientReaders?: boolean;
+}
+
 /** The verdict for one pair of schemas. */
 export interface CompatibilityResult {
   /** True when no issue was found. */

@@ -133,6 +133,13 @@ describe('vmware-events-schema compat (CLI)', { timeout: 30_000 }, () => {
     expect(r.stderr).toMatch(message);
   });
 
+  it('--lenient-readers ignores unknown properties on the reading side', () => {
+    const [oldFile, newFile] = pairFiles('optional-property-added-to-closed');
+    expect(run(cli, ['compat', '--mode', 'FORWARD', oldFile, newFile]).code).toBe(1);
+    const lenient = run(cli, ['compat', '--mode', 'FORWARD', '--lenient-readers', oldFile, newFile]);
+    expect(lenient.code).toBe(0);
+  });
+
   it('--help prints the usage and exits 0', () => {
     const r = run(cli, ['compat', '--help']);
     expect(r.code).toBe(0);
@@ -152,7 +159,7 @@ describe('check-compat script (CI)', { timeout: 30_000 }, () => {
   it('checks the repository schemas and prints what it checked, even with one version each', () => {
     const r = run(script, []);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('mode BACKWARD_TRANSITIVE');
+    expect(r.stdout).toContain('BACKWARD_TRANSITIVE + FORWARD_TRANSITIVE (lenient readers)');
     expect(r.stdout).toMatch(/vm-operation-event major 1: versions 1\.0/);
     expect(r.stdout).toMatch(/check-compat: \d+ schemas, \d+ version files, \d+ pairs checked/);
   });
@@ -168,7 +175,7 @@ describe('check-compat script (CI)', { timeout: 30_000 }, () => {
     expect(r.stdout).toMatch(/ok\s+1\.0 -> 1\.2/);
     expect(r.stdout).toMatch(/ok\s+1\.0 -> 1\.10/);
     expect(r.stdout).toMatch(/ok\s+1\.2 -> 1\.10/);
-    expect(r.stdout).toContain('3 pairs checked');
+    expect(r.stdout).toContain('6 pairs checked'); // 3 pairs, backward and forward
   });
 
   it('fails CI on a break within a major version and names the file and rule', () => {
@@ -190,6 +197,53 @@ describe('check-compat script (CI)', { timeout: 30_000 }, () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('major 2 is a new major version: not checked against major 1');
     expect(r.stdout).toContain('0 pairs checked');
+  });
+
+  describe('the project policy on a copy of vm-operation-event', () => {
+    type Def = { enum: string[]; required: string[]; properties: Record<string, unknown> };
+    type VmSchema = { $id: string; definitions: Record<string, Def> };
+    const repo = fileURLToPath(new URL('../../../../', import.meta.url));
+    const v1 = JSON.parse(
+      readFileSync(join(repo, 'schemas/vm-operation-event/1.0.json'), 'utf8'),
+    ) as VmSchema;
+    const release = (label: string, change: (defs: Record<string, Def>) => void) => {
+      const next = structuredClone(v1);
+      next.$id = next.$id.replace('1.0.json', '1.1.json');
+      change(next.definitions);
+      file(`${label}/vm-operation-event/1.0.json`, v1);
+      file(`${label}/vm-operation-event/1.1.json`, next);
+      return run(script, ['--schemas-dir', join(work, label)]);
+    };
+
+    it('an optional property passes backward and forward with lenient readers', () => {
+      const r = release('policy-optional', (defs) => {
+        defs.StateOperationInfo!.properties.ticketId = { type: 'string', maxLength: 64 };
+        defs.ResourceOperationInfo!.properties.ticketId = { type: 'string', maxLength: 64 };
+      });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/backward: ok\s+1\.0 -> 1\.1/);
+      expect(r.stdout).toMatch(/forward, lenient readers: ok\s+1\.0 -> 1\.1/);
+    });
+
+    it('a new enum value passes with a rollout warning', () => {
+      const r = release('policy-enum', (defs) => {
+        defs.StateOperation!.enum = [...defs.StateOperation!.enum, 'upgrade'];
+      });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/forward, lenient readers: warn\s+1\.0 -> 1\.1/);
+      expect(r.stdout).toContain('ENUM_NARROWED');
+      expect(r.stdout).toContain('"upgrade"');
+    });
+
+    it('making an optional property required fails', () => {
+      const r = release('policy-required', (defs) => {
+        defs.StateOperationInfo!.required = [...defs.StateOperationInfo!.required, 'vmName'];
+      });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/backward: FAIL\s+1\.0 -> 1\.1/);
+      expect(r.stderr).toContain('REQUIRED_ADDED_WITHOUT_DEFAULT');
+      expect(r.stderr).toContain('1.1.json#/definitions/StateOperationInfo/required');
+    });
   });
 
   it('fails when a version file is not a schema, naming it', () => {

@@ -213,8 +213,7 @@ export function child(node: Node, keyword: string, key?: string | number): Node 
     else return undefined;
     pointer = childPointer(pointer, key);
   }
-  if (typeof value === 'boolean' || isObject(value))
-    return { schema: value, doc: node.doc, pointer };
+  if (typeof value === 'boolean' || isObject(value)) return { schema: value, doc: node.doc, pointer };
   return undefined;
 }
 
