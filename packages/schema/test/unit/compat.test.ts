@@ -274,3 +274,54 @@ describe('bad input', () => {
     expect(result.issues.map((i) => i.code)).toContain('UNSUPPORTED_CHANGE');
   });
 });
+
+describe('lenientReaders option', () => {
+  const closed = (props: Record<string, unknown>, required: string[] = []): JsonSchema => ({
+    type: 'object',
+    additionalProperties: false,
+    properties: props,
+    required,
+  });
+
+  it('a reader that ignores unknown properties accepts a property added to a closed schema (forward)', () => {
+    const v1 = closed({ a: { type: 'string' } });
+    const v2 = closed({ a: { type: 'string' }, b: { type: 'integer' } });
+    expect(checkCompatibility(v1, v2, 'FORWARD').compatible).toBe(false);
+    expect(checkCompatibility(v1, v2, 'FORWARD', { lenientReaders: true })).toEqual({
+      compatible: true,
+      issues: [],
+    });
+  });
+
+  it('still reports every rule that is not about unknown properties', () => {
+    const v1 = closed({ a: { type: 'string', enum: ['x', 'y'] } }, ['a']);
+    const v2 = closed({ a: { type: 'string', enum: ['x'] }, b: { type: 'integer' } }, ['a', 'b']);
+    const result = checkCompatibility(v1, v2, 'BACKWARD', { lenientReaders: true });
+    expect(codes(result.issues)).toEqual(['ENUM_NARROWED', 'REQUIRED_ADDED_WITHOUT_DEFAULT']);
+  });
+
+  it('keeps writers strict: an open writer still breaks a reader that constrains a new property', () => {
+    const v1: JsonSchema = { type: 'object', properties: { a: { type: 'string' } } };
+    const v2 = closed({ a: { type: 'string' }, b: { type: 'integer' } });
+    expect(codes(checkCompatibility(v1, v2, 'BACKWARD', { lenientReaders: true }).issues)).toEqual([
+      'PROPERTY_ADDED_TO_OPEN',
+    ]);
+  });
+
+  it('only removes additionalProperties at schema positions, never inside data or property names', () => {
+    const v1: JsonSchema = {
+      type: 'object',
+      additionalProperties: false,
+      properties: { additionalProperties: false, c: { const: { additionalProperties: false } } },
+    };
+    const v2: JsonSchema = {
+      type: 'object',
+      additionalProperties: false,
+      properties: { additionalProperties: { type: 'string' }, c: { const: { additionalProperties: false } } },
+    };
+    // v2 now allows a property literally named "additionalProperties": a lenient v1 reader still forbids it.
+    const result = checkCompatibility(v1, v2, 'FORWARD', { lenientReaders: true });
+    expect(codes(result.issues)).toEqual(['PROPERTY_REMOVED_FROM_CLOSED']);
+    expect(result.issues[0]?.instancePath).toBe('/additionalProperties');
+  });
+});

@@ -219,9 +219,9 @@ function split(nodes: readonly Node[], base: WriterCase): WriterCase[] {
         throw new TooComplexError(`more than ${MAX_CASES} anyOf/oneOf combinations`);
     }
     const ifNode = child(c, 'if');
-    if (ifNode) {
-      const thenNode = child(c, 'then');
-      const elseNode = child(c, 'else');
+    const thenNode = child(c, 'then');
+    const elseNode = child(c, 'else');
+    if (ifNode && (thenNode || elseNode)) {
       const next: WriterCase[] = [];
       for (const cs of cases) {
         next.push(
@@ -308,6 +308,7 @@ function compare(ctx: Ctx, writer: readonly Node[], reader: Node, ip: string): v
     );
     return;
   }
+  if (writer.length === 1 && writer[0] && equalSchemas(writer[0], reader)) return;
   ctx.active.add(key);
   ctx.depth += 1;
   try {
