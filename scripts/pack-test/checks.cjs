@@ -43,7 +43,7 @@ module.exports = async function runChecks({ schema, producer, consumer }, label)
 
   // consumer: the testing helper runs the real pipeline without a broker.
   const handled = [];
-  const pipeline = consumer.createTestPipeline({ handler: (e) => void handled.push(e.eventId) });
+  const pipeline = consumer.createTestPipeline({ handler: ({ event: e }) => void handled.push(e.eventId) });
   await pipeline.deliver({ event });
   await pipeline.deliver({ event }); // a duplicate: handled once
   await pipeline.deliver({ value: '{not json' }); // undecodable: dead-lettered
