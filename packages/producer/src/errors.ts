@@ -136,9 +136,9 @@ export class BrokerUnavailableError extends ProducerError {
   constructor(brokers: readonly string[], attempts: number | undefined, cause?: unknown) {
     super(
       'PRODUCER_BROKER_UNAVAILABLE',
-      `Kafka brokers ${brokers.join(', ')} did not accept the send` +
-        (attempts === undefined ? '' : ` after ${attempts} attempts`) +
-        `: ${describeCause(cause)}. Check that the brokers are running and reachable.`,
+      `Kafka brokers ${brokers.join(', ')} are unavailable` +
+        (attempts === undefined ? '' : ` (gave up after ${attempts} attempts)`) +
+        `: ${describeCause(cause)}. Check that the brokers are running and reachable; the call may be repeated.`,
       true,
       cause,
     );

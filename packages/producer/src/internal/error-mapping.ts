@@ -69,7 +69,8 @@ export function rootCause(error: unknown): unknown {
   for (let depth = 0; depth < 10; depth++) {
     const e = current as KafkaJsLike | null;
     if (typeof e !== 'object' || e === null) return current;
-    if (e.name === 'KafkaJSNumberOfRetriesExceeded' && e.cause !== undefined && e.cause !== current) {
+    const wrapper = e.name === 'KafkaJSNumberOfRetriesExceeded' || e.name === 'KafkaJSNonRetriableError';
+    if (wrapper && e.cause !== undefined && e.cause !== null && e.cause !== current) {
       current = e.cause;
       continue;
     }
