@@ -32,7 +32,7 @@ const schema14 = {
     "The entity's state after the change (any JSON object; its shape belongs to the module that owns the entity).",
   type: 'object',
 };
-const pattern0 = new RegExp('^[A-Za-z0-9_-]{1,64}$', 'u');
+const pattern0 = new RegExp('^[A-Za-z0-9_-]{1,64}$', '');
 function validate19(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;

@@ -63,7 +63,7 @@ export interface EventHeaders {
    */
   ce_type: string;
   /**
-   * CloudEvents `time`: `operationInfo.timestamp` (RFC 3339).
+   * CloudEvents `time`: `operationInfo.timestamp` (RFC 3339, same rules as the event's timestamp).
    */
   ce_time: string;
   /**

@@ -105,9 +105,12 @@ const schema11 = {
         '^com\\.vmware\\.events\\.vm\\.(create|delete|update|resize|power_on|power_off|suspend|reset|clone|migrate|rename|snapshot|register)\\.v[1-9][0-9]{0,3}$',
     },
     ce_time: {
-      description: 'CloudEvents `time`: `operationInfo.timestamp` (RFC 3339).',
+      description:
+        "CloudEvents `time`: `operationInfo.timestamp` (RFC 3339, same rules as the event's timestamp).",
       type: 'string',
       format: 'date-time',
+      pattern:
+        '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
     },
     ce_subject: {
       description: 'CloudEvents `subject`: `operationInfo.vmId`.',
@@ -129,15 +132,19 @@ const schema11 = {
 };
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = ajvRuntime_ucs2length;
-const pattern0 = new RegExp('^[A-Za-z0-9_-]{1,64}$', 'u');
-const pattern2 = new RegExp('^[1-9][0-9]{0,3}\\.(0|[1-9][0-9]{0,3})$', 'u');
-const pattern3 = new RegExp('^[\\x21-\\x7E]{1,256}$', 'u');
-const pattern4 = new RegExp('^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', 'u');
+const pattern0 = new RegExp('^[A-Za-z0-9_-]{1,64}$', '');
+const pattern2 = new RegExp('^[1-9][0-9]{0,3}\\.(0|[1-9][0-9]{0,3})$', '');
+const pattern3 = new RegExp('^[\\x21-\\x7E]{1,256}$', '');
+const pattern4 = new RegExp('^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', '');
 const pattern6 = new RegExp(
   '^com\\.vmware\\.events\\.vm\\.(create|delete|update|resize|power_on|power_off|suspend|reset|clone|migrate|rename|snapshot|register)\\.v[1-9][0-9]{0,3}$',
-  'u',
+  '',
 );
-const pattern7 = new RegExp('^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$', 'u');
+const pattern7 = new RegExp(
+  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+  '',
+);
+const pattern8 = new RegExp('^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$', '');
 const formats0 = /^(?:(?:[a-z][a-z0-9+\-.]*:)?\/?\/)?(?:[^\\\s#][^\s#]*)?(?:#[^\\\s]*)?$/i;
 const formats2 = formats['date-time'];
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
@@ -784,13 +791,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.ce_time !== undefined) {
       let data12 = data.ce_time;
       if (typeof data12 === 'string') {
-        if (!formats2.validate.test(data12)) {
+        if (!pattern7.test(data12)) {
           const err38 = {
             instancePath: instancePath + '/ce_time',
-            schemaPath: '#/properties/ce_time/format',
-            keyword: 'format',
-            params: { format: 'date-time' },
-            message: 'must match format "' + 'date-time' + '"',
+            schemaPath: '#/properties/ce_time/pattern',
+            keyword: 'pattern',
+            params: {
+              pattern:
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+            },
+            message:
+              'must match pattern "' +
+              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+              '"',
           };
           if (vErrors === null) {
             vErrors = [err38];
@@ -799,8 +812,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (!formats2.validate.test(data12)) {
+          const err39 = {
+            instancePath: instancePath + '/ce_time',
+            schemaPath: '#/properties/ce_time/format',
+            keyword: 'format',
+            params: { format: 'date-time' },
+            message: 'must match format "' + 'date-time' + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err39];
+          } else {
+            vErrors.push(err39);
+          }
+          errors++;
+        }
       } else {
-        const err39 = {
+        const err40 = {
           instancePath: instancePath + '/ce_time',
           schemaPath: '#/properties/ce_time/type',
           keyword: 'type',
@@ -808,9 +836,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err39];
+          vErrors = [err40];
         } else {
-          vErrors.push(err39);
+          vErrors.push(err40);
         }
         errors++;
       }
@@ -819,27 +847,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       let data13 = data.ce_subject;
       if (typeof data13 === 'string') {
         if (func3(data13) > 255) {
-          const err40 = {
+          const err41 = {
             instancePath: instancePath + '/ce_subject',
             schemaPath: '#/properties/ce_subject/maxLength',
             keyword: 'maxLength',
             params: { limit: 255 },
             message: 'must NOT have more than 255 characters',
-          };
-          if (vErrors === null) {
-            vErrors = [err40];
-          } else {
-            vErrors.push(err40);
-          }
-          errors++;
-        }
-        if (func3(data13) < 1) {
-          const err41 = {
-            instancePath: instancePath + '/ce_subject',
-            schemaPath: '#/properties/ce_subject/minLength',
-            keyword: 'minLength',
-            params: { limit: 1 },
-            message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
             vErrors = [err41];
@@ -848,8 +861,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (func3(data13) < 1) {
+          const err42 = {
+            instancePath: instancePath + '/ce_subject',
+            schemaPath: '#/properties/ce_subject/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err42];
+          } else {
+            vErrors.push(err42);
+          }
+          errors++;
+        }
       } else {
-        const err42 = {
+        const err43 = {
           instancePath: instancePath + '/ce_subject',
           schemaPath: '#/properties/ce_subject/type',
           keyword: 'type',
@@ -857,9 +885,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err42];
+          vErrors = [err43];
         } else {
-          vErrors.push(err42);
+          vErrors.push(err43);
         }
         errors++;
       }
@@ -867,8 +895,8 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.traceparent !== undefined) {
       let data14 = data.traceparent;
       if (typeof data14 === 'string') {
-        if (!pattern7.test(data14)) {
-          const err43 = {
+        if (!pattern8.test(data14)) {
+          const err44 = {
             instancePath: instancePath + '/traceparent',
             schemaPath: '#/properties/traceparent/pattern',
             keyword: 'pattern',
@@ -876,14 +904,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must match pattern "' + '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' + '"',
           };
           if (vErrors === null) {
-            vErrors = [err43];
+            vErrors = [err44];
           } else {
-            vErrors.push(err43);
+            vErrors.push(err44);
           }
           errors++;
         }
       } else {
-        const err44 = {
+        const err45 = {
           instancePath: instancePath + '/traceparent',
           schemaPath: '#/properties/traceparent/type',
           keyword: 'type',
@@ -891,9 +919,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err44];
+          vErrors = [err45];
         } else {
-          vErrors.push(err44);
+          vErrors.push(err45);
         }
         errors++;
       }
@@ -902,7 +930,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       let data15 = data.tracestate;
       if (typeof data15 === 'string') {
         if (func3(data15) > 512) {
-          const err45 = {
+          const err46 = {
             instancePath: instancePath + '/tracestate',
             schemaPath: '#/properties/tracestate/maxLength',
             keyword: 'maxLength',
@@ -910,14 +938,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 512 characters',
           };
           if (vErrors === null) {
-            vErrors = [err45];
+            vErrors = [err46];
           } else {
-            vErrors.push(err45);
+            vErrors.push(err46);
           }
           errors++;
         }
       } else {
-        const err46 = {
+        const err47 = {
           instancePath: instancePath + '/tracestate',
           schemaPath: '#/properties/tracestate/type',
           keyword: 'type',
@@ -925,15 +953,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err46];
+          vErrors = [err47];
         } else {
-          vErrors.push(err46);
+          vErrors.push(err47);
         }
         errors++;
       }
     }
   } else {
-    const err47 = {
+    const err48 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -941,9 +969,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       message: 'must be object',
     };
     if (vErrors === null) {
-      vErrors = [err47];
+      vErrors = [err48];
     } else {
-      vErrors.push(err47);
+      vErrors.push(err48);
     }
     errors++;
   }

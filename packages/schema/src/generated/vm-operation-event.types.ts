@@ -26,7 +26,7 @@ export type CorrelationId = string;
  */
 export type ResourceOperation = 'create' | 'resize';
 /**
- * When the operation happened: an RFC 3339 date-time, written in UTC (`Z`) by the SDK's producers.
+ * When the operation happened: an RFC 3339 date-time with an upper-case `T`, seconds, optional fraction (up to 9 digits) and `Z` or a `±hh:mm` offset; the SDK's producers write UTC (`Z`). The `pattern` checks the ranges of every part so that validators which do not assert `format` still reject `2025-13-01T25:00:00Z`.
  */
 export type Timestamp = string;
 /**
@@ -123,7 +123,7 @@ export interface VcenterEventInfo {
    */
   eventType: string;
   /**
-   * The vCenter event's `createdTime` (RFC 3339 date-time).
+   * The vCenter event's `createdTime` (RFC 3339 date-time, same rules as `operationInfo.timestamp`).
    */
   createdTime: string;
   /**

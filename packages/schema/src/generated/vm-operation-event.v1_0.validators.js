@@ -65,9 +65,9 @@ const schema16 = {
   type: 'string',
   pattern: '^[\\x21-\\x7E]{1,256}$',
 };
-const pattern0 = new RegExp('^1\\.(0|[1-9][0-9]{0,3})$', 'u');
-const pattern1 = new RegExp('^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', 'u');
-const pattern2 = new RegExp('^[\\x21-\\x7E]{1,256}$', 'u');
+const pattern0 = new RegExp('^1\\.(0|[1-9][0-9]{0,3})$', '');
+const pattern1 = new RegExp('^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', '');
+const pattern2 = new RegExp('^[\\x21-\\x7E]{1,256}$', '');
 const formats0 = /^(?:(?:[a-z][a-z0-9+\-.]*:)?\/?\/)?(?:[^\\\s#][^\s#]*)?(?:#[^\\\s]*)?$/i;
 const func2 = ajvRuntime_ucs2length;
 const schema17 = {
@@ -98,9 +98,11 @@ const schema18 = {
 const schema19 = {
   title: 'Timestamp',
   description:
-    "When the operation happened: an RFC 3339 date-time, written in UTC (`Z`) by the SDK's producers.",
+    "When the operation happened: an RFC 3339 date-time with an upper-case `T`, seconds, optional fraction (up to 9 digits) and `Z` or a `±hh:mm` offset; the SDK's producers write UTC (`Z`). The `pattern` checks the ranges of every part so that validators which do not assert `format` still reject `2025-13-01T25:00:00Z`.",
   type: 'string',
   format: 'date-time',
+  pattern:
+    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
 };
 const schema20 = {
   title: 'VmId',
@@ -170,9 +172,12 @@ const schema26 = {
       pattern: '^[A-Za-z][A-Za-z0-9_.]{0,255}$',
     },
     createdTime: {
-      description: "The vCenter event's `createdTime` (RFC 3339 date-time).",
+      description:
+        "The vCenter event's `createdTime` (RFC 3339 date-time, same rules as `operationInfo.timestamp`).",
       type: 'string',
       format: 'date-time',
+      pattern:
+        '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
     },
     chainId: {
       description: "The vCenter event's `chainId`: events of one task share it.",
@@ -184,12 +189,16 @@ const schema26 = {
 };
 const func4 = Object.prototype.hasOwnProperty;
 const formats2 = formats['date-time'];
-const pattern3 = new RegExp('^[A-Za-z0-9_-]{1,64}$', 'u');
-const pattern5 = new RegExp(
-  '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$',
-  'u',
+const pattern3 = new RegExp(
+  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+  '',
 );
-const pattern6 = new RegExp('^[A-Za-z][A-Za-z0-9_.]{0,255}$', 'u');
+const pattern4 = new RegExp('^[A-Za-z0-9_-]{1,64}$', '');
+const pattern6 = new RegExp(
+  '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$',
+  '',
+);
+const pattern7 = new RegExp('^[A-Za-z][A-Za-z0-9_.]{0,255}$', '');
 function validate12(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -337,13 +346,19 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.timestamp !== undefined) {
       let data1 = data.timestamp;
       if (typeof data1 === 'string') {
-        if (!formats2.validate.test(data1)) {
+        if (!pattern3.test(data1)) {
           const err9 = {
             instancePath: instancePath + '/timestamp',
-            schemaPath: '#/definitions/Timestamp/format',
-            keyword: 'format',
-            params: { format: 'date-time' },
-            message: 'must match format "' + 'date-time' + '"',
+            schemaPath: '#/definitions/Timestamp/pattern',
+            keyword: 'pattern',
+            params: {
+              pattern:
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+            },
+            message:
+              'must match pattern "' +
+              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+              '"',
           };
           if (vErrors === null) {
             vErrors = [err9];
@@ -352,8 +367,23 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (!formats2.validate.test(data1)) {
+          const err10 = {
+            instancePath: instancePath + '/timestamp',
+            schemaPath: '#/definitions/Timestamp/format',
+            keyword: 'format',
+            params: { format: 'date-time' },
+            message: 'must match format "' + 'date-time' + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
       } else {
-        const err10 = {
+        const err11 = {
           instancePath: instancePath + '/timestamp',
           schemaPath: '#/definitions/Timestamp/type',
           keyword: 'type',
@@ -361,9 +391,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err10];
+          vErrors = [err11];
         } else {
-          vErrors.push(err10);
+          vErrors.push(err11);
         }
         errors++;
       }
@@ -372,27 +402,12 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
       let data2 = data.vmId;
       if (typeof data2 === 'string') {
         if (func2(data2) > 255) {
-          const err11 = {
+          const err12 = {
             instancePath: instancePath + '/vmId',
             schemaPath: '#/definitions/VmId/maxLength',
             keyword: 'maxLength',
             params: { limit: 255 },
             message: 'must NOT have more than 255 characters',
-          };
-          if (vErrors === null) {
-            vErrors = [err11];
-          } else {
-            vErrors.push(err11);
-          }
-          errors++;
-        }
-        if (func2(data2) < 1) {
-          const err12 = {
-            instancePath: instancePath + '/vmId',
-            schemaPath: '#/definitions/VmId/minLength',
-            keyword: 'minLength',
-            params: { limit: 1 },
-            message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
             vErrors = [err12];
@@ -401,8 +416,23 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (func2(data2) < 1) {
+          const err13 = {
+            instancePath: instancePath + '/vmId',
+            schemaPath: '#/definitions/VmId/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
       } else {
-        const err13 = {
+        const err14 = {
           instancePath: instancePath + '/vmId',
           schemaPath: '#/definitions/VmId/type',
           keyword: 'type',
@@ -410,9 +440,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err13];
+          vErrors = [err14];
         } else {
-          vErrors.push(err13);
+          vErrors.push(err14);
         }
         errors++;
       }
@@ -421,27 +451,12 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
       let data3 = data.username;
       if (typeof data3 === 'string') {
         if (func2(data3) > 512) {
-          const err14 = {
+          const err15 = {
             instancePath: instancePath + '/username',
             schemaPath: '#/definitions/Username/maxLength',
             keyword: 'maxLength',
             params: { limit: 512 },
             message: 'must NOT have more than 512 characters',
-          };
-          if (vErrors === null) {
-            vErrors = [err14];
-          } else {
-            vErrors.push(err14);
-          }
-          errors++;
-        }
-        if (func2(data3) < 1) {
-          const err15 = {
-            instancePath: instancePath + '/username',
-            schemaPath: '#/definitions/Username/minLength',
-            keyword: 'minLength',
-            params: { limit: 1 },
-            message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
             vErrors = [err15];
@@ -450,8 +465,23 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (func2(data3) < 1) {
+          const err16 = {
+            instancePath: instancePath + '/username',
+            schemaPath: '#/definitions/Username/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
+        }
       } else {
-        const err16 = {
+        const err17 = {
           instancePath: instancePath + '/username',
           schemaPath: '#/definitions/Username/type',
           keyword: 'type',
@@ -459,9 +489,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err16];
+          vErrors = [err17];
         } else {
-          vErrors.push(err16);
+          vErrors.push(err17);
         }
         errors++;
       }
@@ -469,8 +499,8 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.environment !== undefined) {
       let data4 = data.environment;
       if (typeof data4 === 'string') {
-        if (!pattern3.test(data4)) {
-          const err17 = {
+        if (!pattern4.test(data4)) {
+          const err18 = {
             instancePath: instancePath + '/environment',
             schemaPath: '#/definitions/Environment/pattern',
             keyword: 'pattern',
@@ -478,14 +508,14 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,64}$' + '"',
           };
           if (vErrors === null) {
-            vErrors = [err17];
+            vErrors = [err18];
           } else {
-            vErrors.push(err17);
+            vErrors.push(err18);
           }
           errors++;
         }
       } else {
-        const err18 = {
+        const err19 = {
           instancePath: instancePath + '/environment',
           schemaPath: '#/definitions/Environment/type',
           keyword: 'type',
@@ -493,9 +523,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err18];
+          vErrors = [err19];
         } else {
-          vErrors.push(err18);
+          vErrors.push(err19);
         }
         errors++;
       }
@@ -503,8 +533,8 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.tenantId !== undefined) {
       let data5 = data.tenantId;
       if (typeof data5 === 'string') {
-        if (!pattern3.test(data5)) {
-          const err19 = {
+        if (!pattern4.test(data5)) {
+          const err20 = {
             instancePath: instancePath + '/tenantId',
             schemaPath: '#/definitions/TenantId/pattern',
             keyword: 'pattern',
@@ -512,14 +542,14 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,64}$' + '"',
           };
           if (vErrors === null) {
-            vErrors = [err19];
+            vErrors = [err20];
           } else {
-            vErrors.push(err19);
+            vErrors.push(err20);
           }
           errors++;
         }
       } else {
-        const err20 = {
+        const err21 = {
           instancePath: instancePath + '/tenantId',
           schemaPath: '#/definitions/TenantId/type',
           keyword: 'type',
@@ -527,9 +557,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err20];
+          vErrors = [err21];
         } else {
-          vErrors.push(err20);
+          vErrors.push(err21);
         }
         errors++;
       }
@@ -538,27 +568,12 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
       let data6 = data.vmName;
       if (typeof data6 === 'string') {
         if (func2(data6) > 255) {
-          const err21 = {
+          const err22 = {
             instancePath: instancePath + '/vmName',
             schemaPath: '#/definitions/VmName/maxLength',
             keyword: 'maxLength',
             params: { limit: 255 },
             message: 'must NOT have more than 255 characters',
-          };
-          if (vErrors === null) {
-            vErrors = [err21];
-          } else {
-            vErrors.push(err21);
-          }
-          errors++;
-        }
-        if (func2(data6) < 1) {
-          const err22 = {
-            instancePath: instancePath + '/vmName',
-            schemaPath: '#/definitions/VmName/minLength',
-            keyword: 'minLength',
-            params: { limit: 1 },
-            message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
             vErrors = [err22];
@@ -567,8 +582,23 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (func2(data6) < 1) {
+          const err23 = {
+            instancePath: instancePath + '/vmName',
+            schemaPath: '#/definitions/VmName/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err23];
+          } else {
+            vErrors.push(err23);
+          }
+          errors++;
+        }
       } else {
-        const err23 = {
+        const err24 = {
           instancePath: instancePath + '/vmName',
           schemaPath: '#/definitions/VmName/type',
           keyword: 'type',
@@ -576,9 +606,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err23];
+          vErrors = [err24];
         } else {
-          vErrors.push(err23);
+          vErrors.push(err24);
         }
         errors++;
       }
@@ -587,7 +617,7 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
       let data7 = data.notes;
       if (typeof data7 === 'string') {
         if (func2(data7) > 4096) {
-          const err24 = {
+          const err25 = {
             instancePath: instancePath + '/notes',
             schemaPath: '#/definitions/Notes/maxLength',
             keyword: 'maxLength',
@@ -595,14 +625,14 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 4096 characters',
           };
           if (vErrors === null) {
-            vErrors = [err24];
+            vErrors = [err25];
           } else {
-            vErrors.push(err24);
+            vErrors.push(err25);
           }
           errors++;
         }
       } else {
-        const err25 = {
+        const err26 = {
           instancePath: instancePath + '/notes',
           schemaPath: '#/definitions/Notes/type',
           keyword: 'type',
@@ -610,9 +640,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err25];
+          vErrors = [err26];
         } else {
-          vErrors.push(err25);
+          vErrors.push(err26);
         }
         errors++;
       }
@@ -621,27 +651,12 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
       let data8 = data.vcenter;
       if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
         if (data8.instanceUuid === undefined) {
-          const err26 = {
+          const err27 = {
             instancePath: instancePath + '/vcenter',
             schemaPath: '#/definitions/VcenterEventInfo/required',
             keyword: 'required',
             params: { missingProperty: 'instanceUuid' },
             message: "must have required property '" + 'instanceUuid' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err26];
-          } else {
-            vErrors.push(err26);
-          }
-          errors++;
-        }
-        if (data8.eventKey === undefined) {
-          const err27 = {
-            instancePath: instancePath + '/vcenter',
-            schemaPath: '#/definitions/VcenterEventInfo/required',
-            keyword: 'required',
-            params: { missingProperty: 'eventKey' },
-            message: "must have required property '" + 'eventKey' + "'",
           };
           if (vErrors === null) {
             vErrors = [err27];
@@ -650,13 +665,13 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data8.eventType === undefined) {
+        if (data8.eventKey === undefined) {
           const err28 = {
             instancePath: instancePath + '/vcenter',
             schemaPath: '#/definitions/VcenterEventInfo/required',
             keyword: 'required',
-            params: { missingProperty: 'eventType' },
-            message: "must have required property '" + 'eventType' + "'",
+            params: { missingProperty: 'eventKey' },
+            message: "must have required property '" + 'eventKey' + "'",
           };
           if (vErrors === null) {
             vErrors = [err28];
@@ -665,8 +680,23 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data8.createdTime === undefined) {
+        if (data8.eventType === undefined) {
           const err29 = {
+            instancePath: instancePath + '/vcenter',
+            schemaPath: '#/definitions/VcenterEventInfo/required',
+            keyword: 'required',
+            params: { missingProperty: 'eventType' },
+            message: "must have required property '" + 'eventType' + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
+        }
+        if (data8.createdTime === undefined) {
+          const err30 = {
             instancePath: instancePath + '/vcenter',
             schemaPath: '#/definitions/VcenterEventInfo/required',
             keyword: 'required',
@@ -674,9 +704,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'createdTime' + "'",
           };
           if (vErrors === null) {
-            vErrors = [err29];
+            vErrors = [err30];
           } else {
-            vErrors.push(err29);
+            vErrors.push(err30);
           }
           errors++;
         }
@@ -688,7 +718,7 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
             key1 === 'createdTime' ||
             key1 === 'chainId'
           )) {
-            const err30 = {
+            const err31 = {
               instancePath: instancePath + '/vcenter',
               schemaPath: '#/definitions/VcenterEventInfo/additionalProperties',
               keyword: 'additionalProperties',
@@ -696,9 +726,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
             };
             if (vErrors === null) {
-              vErrors = [err30];
+              vErrors = [err31];
             } else {
-              vErrors.push(err30);
+              vErrors.push(err31);
             }
             errors++;
           }
@@ -706,8 +736,8 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
         if (data8.instanceUuid !== undefined) {
           let data9 = data8.instanceUuid;
           if (typeof data9 === 'string') {
-            if (!pattern5.test(data9)) {
-              const err31 = {
+            if (!pattern6.test(data9)) {
+              const err32 = {
                 instancePath: instancePath + '/vcenter/instanceUuid',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/instanceUuid/pattern',
                 keyword: 'pattern',
@@ -720,37 +750,19 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
                   '"',
               };
               if (vErrors === null) {
-                vErrors = [err31];
+                vErrors = [err32];
               } else {
-                vErrors.push(err31);
+                vErrors.push(err32);
               }
               errors++;
             }
           } else {
-            const err32 = {
+            const err33 = {
               instancePath: instancePath + '/vcenter/instanceUuid',
               schemaPath: '#/definitions/VcenterEventInfo/properties/instanceUuid/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err32];
-            } else {
-              vErrors.push(err32);
-            }
-            errors++;
-          }
-        }
-        if (data8.eventKey !== undefined) {
-          let data10 = data8.eventKey;
-          if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
-            const err33 = {
-              instancePath: instancePath + '/vcenter/eventKey',
-              schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
             };
             if (vErrors === null) {
               vErrors = [err33];
@@ -759,29 +771,32 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+        }
+        if (data8.eventKey !== undefined) {
+          let data10 = data8.eventKey;
+          if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
+            const err34 = {
+              instancePath: instancePath + '/vcenter/eventKey',
+              schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+            };
+            if (vErrors === null) {
+              vErrors = [err34];
+            } else {
+              vErrors.push(err34);
+            }
+            errors++;
+          }
           if (typeof data10 == 'number' && isFinite(data10)) {
             if (data10 > 2147483647 || isNaN(data10)) {
-              const err34 = {
+              const err35 = {
                 instancePath: instancePath + '/vcenter/eventKey',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/maximum',
                 keyword: 'maximum',
                 params: { comparison: '<=', limit: 2147483647 },
                 message: 'must be <= 2147483647',
-              };
-              if (vErrors === null) {
-                vErrors = [err34];
-              } else {
-                vErrors.push(err34);
-              }
-              errors++;
-            }
-            if (data10 < 0 || isNaN(data10)) {
-              const err35 = {
-                instancePath: instancePath + '/vcenter/eventKey',
-                schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
               };
               if (vErrors === null) {
                 vErrors = [err35];
@@ -790,18 +805,13 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data8.eventType !== undefined) {
-          let data11 = data8.eventType;
-          if (typeof data11 === 'string') {
-            if (!pattern6.test(data11)) {
+            if (data10 < 0 || isNaN(data10)) {
               const err36 = {
-                instancePath: instancePath + '/vcenter/eventType',
-                schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z][A-Za-z0-9_.]{0,255}$' },
-                message: 'must match pattern "' + '^[A-Za-z][A-Za-z0-9_.]{0,255}$' + '"',
+                instancePath: instancePath + '/vcenter/eventKey',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
               };
               if (vErrors === null) {
                 vErrors = [err36];
@@ -810,8 +820,28 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data8.eventType !== undefined) {
+          let data11 = data8.eventType;
+          if (typeof data11 === 'string') {
+            if (!pattern7.test(data11)) {
+              const err37 = {
+                instancePath: instancePath + '/vcenter/eventType',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z][A-Za-z0-9_.]{0,255}$' },
+                message: 'must match pattern "' + '^[A-Za-z][A-Za-z0-9_.]{0,255}$' + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err37];
+              } else {
+                vErrors.push(err37);
+              }
+              errors++;
+            }
           } else {
-            const err37 = {
+            const err38 = {
               instancePath: instancePath + '/vcenter/eventType',
               schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/type',
               keyword: 'type',
@@ -819,9 +849,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
             };
             if (vErrors === null) {
-              vErrors = [err37];
+              vErrors = [err38];
             } else {
-              vErrors.push(err37);
+              vErrors.push(err38);
             }
             errors++;
           }
@@ -829,8 +859,29 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
         if (data8.createdTime !== undefined) {
           let data12 = data8.createdTime;
           if (typeof data12 === 'string') {
+            if (!pattern3.test(data12)) {
+              const err39 = {
+                instancePath: instancePath + '/vcenter/createdTime',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/pattern',
+                keyword: 'pattern',
+                params: {
+                  pattern:
+                    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+                },
+                message:
+                  'must match pattern "' +
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                  '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err39];
+              } else {
+                vErrors.push(err39);
+              }
+              errors++;
+            }
             if (!formats2.validate.test(data12)) {
-              const err38 = {
+              const err40 = {
                 instancePath: instancePath + '/vcenter/createdTime',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/format',
                 keyword: 'format',
@@ -838,14 +889,14 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match format "' + 'date-time' + '"',
               };
               if (vErrors === null) {
-                vErrors = [err38];
+                vErrors = [err40];
               } else {
-                vErrors.push(err38);
+                vErrors.push(err40);
               }
               errors++;
             }
           } else {
-            const err39 = {
+            const err41 = {
               instancePath: instancePath + '/vcenter/createdTime',
               schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/type',
               keyword: 'type',
@@ -853,9 +904,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
             };
             if (vErrors === null) {
-              vErrors = [err39];
+              vErrors = [err41];
             } else {
-              vErrors.push(err39);
+              vErrors.push(err41);
             }
             errors++;
           }
@@ -863,7 +914,7 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
         if (data8.chainId !== undefined) {
           let data13 = data8.chainId;
           if (!(typeof data13 == 'number' && !(data13 % 1) && !isNaN(data13) && isFinite(data13))) {
-            const err40 = {
+            const err42 = {
               instancePath: instancePath + '/vcenter/chainId',
               schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/type',
               keyword: 'type',
@@ -871,15 +922,15 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
             };
             if (vErrors === null) {
-              vErrors = [err40];
+              vErrors = [err42];
             } else {
-              vErrors.push(err40);
+              vErrors.push(err42);
             }
             errors++;
           }
           if (typeof data13 == 'number' && isFinite(data13)) {
             if (data13 > 2147483647 || isNaN(data13)) {
-              const err41 = {
+              const err43 = {
                 instancePath: instancePath + '/vcenter/chainId',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/maximum',
                 keyword: 'maximum',
@@ -887,14 +938,14 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 2147483647',
               };
               if (vErrors === null) {
-                vErrors = [err41];
+                vErrors = [err43];
               } else {
-                vErrors.push(err41);
+                vErrors.push(err43);
               }
               errors++;
             }
             if (data13 < 0 || isNaN(data13)) {
-              const err42 = {
+              const err44 = {
                 instancePath: instancePath + '/vcenter/chainId',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/minimum',
                 keyword: 'minimum',
@@ -902,16 +953,16 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 0',
               };
               if (vErrors === null) {
-                vErrors = [err42];
+                vErrors = [err44];
               } else {
-                vErrors.push(err42);
+                vErrors.push(err44);
               }
               errors++;
             }
           }
         }
       } else {
-        const err43 = {
+        const err45 = {
           instancePath: instancePath + '/vcenter',
           schemaPath: '#/definitions/VcenterEventInfo/type',
           keyword: 'type',
@@ -919,15 +970,15 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
         };
         if (vErrors === null) {
-          vErrors = [err43];
+          vErrors = [err45];
         } else {
-          vErrors.push(err43);
+          vErrors.push(err45);
         }
         errors++;
       }
     }
   } else {
-    const err44 = {
+    const err46 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -935,9 +986,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
       message: 'must be object',
     };
     if (vErrors === null) {
-      vErrors = [err44];
+      vErrors = [err46];
     } else {
-      vErrors.push(err44);
+      vErrors.push(err46);
     }
     errors++;
   }
@@ -1753,13 +1804,19 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.timestamp !== undefined) {
       let data1 = data.timestamp;
       if (typeof data1 === 'string') {
-        if (!formats2.validate.test(data1)) {
+        if (!pattern3.test(data1)) {
           const err9 = {
             instancePath: instancePath + '/timestamp',
-            schemaPath: '#/definitions/Timestamp/format',
-            keyword: 'format',
-            params: { format: 'date-time' },
-            message: 'must match format "' + 'date-time' + '"',
+            schemaPath: '#/definitions/Timestamp/pattern',
+            keyword: 'pattern',
+            params: {
+              pattern:
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+            },
+            message:
+              'must match pattern "' +
+              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+              '"',
           };
           if (vErrors === null) {
             vErrors = [err9];
@@ -1768,8 +1825,23 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (!formats2.validate.test(data1)) {
+          const err10 = {
+            instancePath: instancePath + '/timestamp',
+            schemaPath: '#/definitions/Timestamp/format',
+            keyword: 'format',
+            params: { format: 'date-time' },
+            message: 'must match format "' + 'date-time' + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
       } else {
-        const err10 = {
+        const err11 = {
           instancePath: instancePath + '/timestamp',
           schemaPath: '#/definitions/Timestamp/type',
           keyword: 'type',
@@ -1777,9 +1849,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err10];
+          vErrors = [err11];
         } else {
-          vErrors.push(err10);
+          vErrors.push(err11);
         }
         errors++;
       }
@@ -1788,27 +1860,12 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
       let data2 = data.vmId;
       if (typeof data2 === 'string') {
         if (func2(data2) > 255) {
-          const err11 = {
+          const err12 = {
             instancePath: instancePath + '/vmId',
             schemaPath: '#/definitions/VmId/maxLength',
             keyword: 'maxLength',
             params: { limit: 255 },
             message: 'must NOT have more than 255 characters',
-          };
-          if (vErrors === null) {
-            vErrors = [err11];
-          } else {
-            vErrors.push(err11);
-          }
-          errors++;
-        }
-        if (func2(data2) < 1) {
-          const err12 = {
-            instancePath: instancePath + '/vmId',
-            schemaPath: '#/definitions/VmId/minLength',
-            keyword: 'minLength',
-            params: { limit: 1 },
-            message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
             vErrors = [err12];
@@ -1817,8 +1874,23 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (func2(data2) < 1) {
+          const err13 = {
+            instancePath: instancePath + '/vmId',
+            schemaPath: '#/definitions/VmId/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
       } else {
-        const err13 = {
+        const err14 = {
           instancePath: instancePath + '/vmId',
           schemaPath: '#/definitions/VmId/type',
           keyword: 'type',
@@ -1826,9 +1898,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err13];
+          vErrors = [err14];
         } else {
-          vErrors.push(err13);
+          vErrors.push(err14);
         }
         errors++;
       }
@@ -1837,27 +1909,12 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
       let data3 = data.username;
       if (typeof data3 === 'string') {
         if (func2(data3) > 512) {
-          const err14 = {
+          const err15 = {
             instancePath: instancePath + '/username',
             schemaPath: '#/definitions/Username/maxLength',
             keyword: 'maxLength',
             params: { limit: 512 },
             message: 'must NOT have more than 512 characters',
-          };
-          if (vErrors === null) {
-            vErrors = [err14];
-          } else {
-            vErrors.push(err14);
-          }
-          errors++;
-        }
-        if (func2(data3) < 1) {
-          const err15 = {
-            instancePath: instancePath + '/username',
-            schemaPath: '#/definitions/Username/minLength',
-            keyword: 'minLength',
-            params: { limit: 1 },
-            message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
             vErrors = [err15];
@@ -1866,8 +1923,23 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (func2(data3) < 1) {
+          const err16 = {
+            instancePath: instancePath + '/username',
+            schemaPath: '#/definitions/Username/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
+        }
       } else {
-        const err16 = {
+        const err17 = {
           instancePath: instancePath + '/username',
           schemaPath: '#/definitions/Username/type',
           keyword: 'type',
@@ -1875,9 +1947,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err16];
+          vErrors = [err17];
         } else {
-          vErrors.push(err16);
+          vErrors.push(err17);
         }
         errors++;
       }
@@ -1885,8 +1957,8 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.environment !== undefined) {
       let data4 = data.environment;
       if (typeof data4 === 'string') {
-        if (!pattern3.test(data4)) {
-          const err17 = {
+        if (!pattern4.test(data4)) {
+          const err18 = {
             instancePath: instancePath + '/environment',
             schemaPath: '#/definitions/Environment/pattern',
             keyword: 'pattern',
@@ -1894,14 +1966,14 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,64}$' + '"',
           };
           if (vErrors === null) {
-            vErrors = [err17];
+            vErrors = [err18];
           } else {
-            vErrors.push(err17);
+            vErrors.push(err18);
           }
           errors++;
         }
       } else {
-        const err18 = {
+        const err19 = {
           instancePath: instancePath + '/environment',
           schemaPath: '#/definitions/Environment/type',
           keyword: 'type',
@@ -1909,9 +1981,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err18];
+          vErrors = [err19];
         } else {
-          vErrors.push(err18);
+          vErrors.push(err19);
         }
         errors++;
       }
@@ -1919,8 +1991,8 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.tenantId !== undefined) {
       let data5 = data.tenantId;
       if (typeof data5 === 'string') {
-        if (!pattern3.test(data5)) {
-          const err19 = {
+        if (!pattern4.test(data5)) {
+          const err20 = {
             instancePath: instancePath + '/tenantId',
             schemaPath: '#/definitions/TenantId/pattern',
             keyword: 'pattern',
@@ -1928,14 +2000,14 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,64}$' + '"',
           };
           if (vErrors === null) {
-            vErrors = [err19];
+            vErrors = [err20];
           } else {
-            vErrors.push(err19);
+            vErrors.push(err20);
           }
           errors++;
         }
       } else {
-        const err20 = {
+        const err21 = {
           instancePath: instancePath + '/tenantId',
           schemaPath: '#/definitions/TenantId/type',
           keyword: 'type',
@@ -1943,9 +2015,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err20];
+          vErrors = [err21];
         } else {
-          vErrors.push(err20);
+          vErrors.push(err21);
         }
         errors++;
       }
@@ -1954,27 +2026,12 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
       let data6 = data.vmName;
       if (typeof data6 === 'string') {
         if (func2(data6) > 255) {
-          const err21 = {
+          const err22 = {
             instancePath: instancePath + '/vmName',
             schemaPath: '#/definitions/VmName/maxLength',
             keyword: 'maxLength',
             params: { limit: 255 },
             message: 'must NOT have more than 255 characters',
-          };
-          if (vErrors === null) {
-            vErrors = [err21];
-          } else {
-            vErrors.push(err21);
-          }
-          errors++;
-        }
-        if (func2(data6) < 1) {
-          const err22 = {
-            instancePath: instancePath + '/vmName',
-            schemaPath: '#/definitions/VmName/minLength',
-            keyword: 'minLength',
-            params: { limit: 1 },
-            message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
             vErrors = [err22];
@@ -1983,8 +2040,23 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (func2(data6) < 1) {
+          const err23 = {
+            instancePath: instancePath + '/vmName',
+            schemaPath: '#/definitions/VmName/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err23];
+          } else {
+            vErrors.push(err23);
+          }
+          errors++;
+        }
       } else {
-        const err23 = {
+        const err24 = {
           instancePath: instancePath + '/vmName',
           schemaPath: '#/definitions/VmName/type',
           keyword: 'type',
@@ -1992,9 +2064,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err23];
+          vErrors = [err24];
         } else {
-          vErrors.push(err23);
+          vErrors.push(err24);
         }
         errors++;
       }
@@ -2003,7 +2075,7 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
       let data7 = data.notes;
       if (typeof data7 === 'string') {
         if (func2(data7) > 4096) {
-          const err24 = {
+          const err25 = {
             instancePath: instancePath + '/notes',
             schemaPath: '#/definitions/Notes/maxLength',
             keyword: 'maxLength',
@@ -2011,14 +2083,14 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 4096 characters',
           };
           if (vErrors === null) {
-            vErrors = [err24];
+            vErrors = [err25];
           } else {
-            vErrors.push(err24);
+            vErrors.push(err25);
           }
           errors++;
         }
       } else {
-        const err25 = {
+        const err26 = {
           instancePath: instancePath + '/notes',
           schemaPath: '#/definitions/Notes/type',
           keyword: 'type',
@@ -2026,9 +2098,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err25];
+          vErrors = [err26];
         } else {
-          vErrors.push(err25);
+          vErrors.push(err26);
         }
         errors++;
       }
@@ -2037,27 +2109,12 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
       let data8 = data.vcenter;
       if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
         if (data8.instanceUuid === undefined) {
-          const err26 = {
+          const err27 = {
             instancePath: instancePath + '/vcenter',
             schemaPath: '#/definitions/VcenterEventInfo/required',
             keyword: 'required',
             params: { missingProperty: 'instanceUuid' },
             message: "must have required property '" + 'instanceUuid' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err26];
-          } else {
-            vErrors.push(err26);
-          }
-          errors++;
-        }
-        if (data8.eventKey === undefined) {
-          const err27 = {
-            instancePath: instancePath + '/vcenter',
-            schemaPath: '#/definitions/VcenterEventInfo/required',
-            keyword: 'required',
-            params: { missingProperty: 'eventKey' },
-            message: "must have required property '" + 'eventKey' + "'",
           };
           if (vErrors === null) {
             vErrors = [err27];
@@ -2066,13 +2123,13 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data8.eventType === undefined) {
+        if (data8.eventKey === undefined) {
           const err28 = {
             instancePath: instancePath + '/vcenter',
             schemaPath: '#/definitions/VcenterEventInfo/required',
             keyword: 'required',
-            params: { missingProperty: 'eventType' },
-            message: "must have required property '" + 'eventType' + "'",
+            params: { missingProperty: 'eventKey' },
+            message: "must have required property '" + 'eventKey' + "'",
           };
           if (vErrors === null) {
             vErrors = [err28];
@@ -2081,8 +2138,23 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data8.createdTime === undefined) {
+        if (data8.eventType === undefined) {
           const err29 = {
+            instancePath: instancePath + '/vcenter',
+            schemaPath: '#/definitions/VcenterEventInfo/required',
+            keyword: 'required',
+            params: { missingProperty: 'eventType' },
+            message: "must have required property '" + 'eventType' + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
+        }
+        if (data8.createdTime === undefined) {
+          const err30 = {
             instancePath: instancePath + '/vcenter',
             schemaPath: '#/definitions/VcenterEventInfo/required',
             keyword: 'required',
@@ -2090,9 +2162,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'createdTime' + "'",
           };
           if (vErrors === null) {
-            vErrors = [err29];
+            vErrors = [err30];
           } else {
-            vErrors.push(err29);
+            vErrors.push(err30);
           }
           errors++;
         }
@@ -2104,7 +2176,7 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
             key1 === 'createdTime' ||
             key1 === 'chainId'
           )) {
-            const err30 = {
+            const err31 = {
               instancePath: instancePath + '/vcenter',
               schemaPath: '#/definitions/VcenterEventInfo/additionalProperties',
               keyword: 'additionalProperties',
@@ -2112,9 +2184,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
             };
             if (vErrors === null) {
-              vErrors = [err30];
+              vErrors = [err31];
             } else {
-              vErrors.push(err30);
+              vErrors.push(err31);
             }
             errors++;
           }
@@ -2122,8 +2194,8 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
         if (data8.instanceUuid !== undefined) {
           let data9 = data8.instanceUuid;
           if (typeof data9 === 'string') {
-            if (!pattern5.test(data9)) {
-              const err31 = {
+            if (!pattern6.test(data9)) {
+              const err32 = {
                 instancePath: instancePath + '/vcenter/instanceUuid',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/instanceUuid/pattern',
                 keyword: 'pattern',
@@ -2136,37 +2208,19 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
                   '"',
               };
               if (vErrors === null) {
-                vErrors = [err31];
+                vErrors = [err32];
               } else {
-                vErrors.push(err31);
+                vErrors.push(err32);
               }
               errors++;
             }
           } else {
-            const err32 = {
+            const err33 = {
               instancePath: instancePath + '/vcenter/instanceUuid',
               schemaPath: '#/definitions/VcenterEventInfo/properties/instanceUuid/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err32];
-            } else {
-              vErrors.push(err32);
-            }
-            errors++;
-          }
-        }
-        if (data8.eventKey !== undefined) {
-          let data10 = data8.eventKey;
-          if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
-            const err33 = {
-              instancePath: instancePath + '/vcenter/eventKey',
-              schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
             };
             if (vErrors === null) {
               vErrors = [err33];
@@ -2175,29 +2229,32 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+        }
+        if (data8.eventKey !== undefined) {
+          let data10 = data8.eventKey;
+          if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
+            const err34 = {
+              instancePath: instancePath + '/vcenter/eventKey',
+              schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+            };
+            if (vErrors === null) {
+              vErrors = [err34];
+            } else {
+              vErrors.push(err34);
+            }
+            errors++;
+          }
           if (typeof data10 == 'number' && isFinite(data10)) {
             if (data10 > 2147483647 || isNaN(data10)) {
-              const err34 = {
+              const err35 = {
                 instancePath: instancePath + '/vcenter/eventKey',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/maximum',
                 keyword: 'maximum',
                 params: { comparison: '<=', limit: 2147483647 },
                 message: 'must be <= 2147483647',
-              };
-              if (vErrors === null) {
-                vErrors = [err34];
-              } else {
-                vErrors.push(err34);
-              }
-              errors++;
-            }
-            if (data10 < 0 || isNaN(data10)) {
-              const err35 = {
-                instancePath: instancePath + '/vcenter/eventKey',
-                schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
               };
               if (vErrors === null) {
                 vErrors = [err35];
@@ -2206,18 +2263,13 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data8.eventType !== undefined) {
-          let data11 = data8.eventType;
-          if (typeof data11 === 'string') {
-            if (!pattern6.test(data11)) {
+            if (data10 < 0 || isNaN(data10)) {
               const err36 = {
-                instancePath: instancePath + '/vcenter/eventType',
-                schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z][A-Za-z0-9_.]{0,255}$' },
-                message: 'must match pattern "' + '^[A-Za-z][A-Za-z0-9_.]{0,255}$' + '"',
+                instancePath: instancePath + '/vcenter/eventKey',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
               };
               if (vErrors === null) {
                 vErrors = [err36];
@@ -2226,8 +2278,28 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data8.eventType !== undefined) {
+          let data11 = data8.eventType;
+          if (typeof data11 === 'string') {
+            if (!pattern7.test(data11)) {
+              const err37 = {
+                instancePath: instancePath + '/vcenter/eventType',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z][A-Za-z0-9_.]{0,255}$' },
+                message: 'must match pattern "' + '^[A-Za-z][A-Za-z0-9_.]{0,255}$' + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err37];
+              } else {
+                vErrors.push(err37);
+              }
+              errors++;
+            }
           } else {
-            const err37 = {
+            const err38 = {
               instancePath: instancePath + '/vcenter/eventType',
               schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/type',
               keyword: 'type',
@@ -2235,9 +2307,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
             };
             if (vErrors === null) {
-              vErrors = [err37];
+              vErrors = [err38];
             } else {
-              vErrors.push(err37);
+              vErrors.push(err38);
             }
             errors++;
           }
@@ -2245,8 +2317,29 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
         if (data8.createdTime !== undefined) {
           let data12 = data8.createdTime;
           if (typeof data12 === 'string') {
+            if (!pattern3.test(data12)) {
+              const err39 = {
+                instancePath: instancePath + '/vcenter/createdTime',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/pattern',
+                keyword: 'pattern',
+                params: {
+                  pattern:
+                    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+                },
+                message:
+                  'must match pattern "' +
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                  '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err39];
+              } else {
+                vErrors.push(err39);
+              }
+              errors++;
+            }
             if (!formats2.validate.test(data12)) {
-              const err38 = {
+              const err40 = {
                 instancePath: instancePath + '/vcenter/createdTime',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/format',
                 keyword: 'format',
@@ -2254,14 +2347,14 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match format "' + 'date-time' + '"',
               };
               if (vErrors === null) {
-                vErrors = [err38];
+                vErrors = [err40];
               } else {
-                vErrors.push(err38);
+                vErrors.push(err40);
               }
               errors++;
             }
           } else {
-            const err39 = {
+            const err41 = {
               instancePath: instancePath + '/vcenter/createdTime',
               schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/type',
               keyword: 'type',
@@ -2269,9 +2362,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
             };
             if (vErrors === null) {
-              vErrors = [err39];
+              vErrors = [err41];
             } else {
-              vErrors.push(err39);
+              vErrors.push(err41);
             }
             errors++;
           }
@@ -2279,7 +2372,7 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
         if (data8.chainId !== undefined) {
           let data13 = data8.chainId;
           if (!(typeof data13 == 'number' && !(data13 % 1) && !isNaN(data13) && isFinite(data13))) {
-            const err40 = {
+            const err42 = {
               instancePath: instancePath + '/vcenter/chainId',
               schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/type',
               keyword: 'type',
@@ -2287,15 +2380,15 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
             };
             if (vErrors === null) {
-              vErrors = [err40];
+              vErrors = [err42];
             } else {
-              vErrors.push(err40);
+              vErrors.push(err42);
             }
             errors++;
           }
           if (typeof data13 == 'number' && isFinite(data13)) {
             if (data13 > 2147483647 || isNaN(data13)) {
-              const err41 = {
+              const err43 = {
                 instancePath: instancePath + '/vcenter/chainId',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/maximum',
                 keyword: 'maximum',
@@ -2303,14 +2396,14 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 2147483647',
               };
               if (vErrors === null) {
-                vErrors = [err41];
+                vErrors = [err43];
               } else {
-                vErrors.push(err41);
+                vErrors.push(err43);
               }
               errors++;
             }
             if (data13 < 0 || isNaN(data13)) {
-              const err42 = {
+              const err44 = {
                 instancePath: instancePath + '/vcenter/chainId',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/minimum',
                 keyword: 'minimum',
@@ -2318,16 +2411,16 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 0',
               };
               if (vErrors === null) {
-                vErrors = [err42];
+                vErrors = [err44];
               } else {
-                vErrors.push(err42);
+                vErrors.push(err44);
               }
               errors++;
             }
           }
         }
       } else {
-        const err43 = {
+        const err45 = {
           instancePath: instancePath + '/vcenter',
           schemaPath: '#/definitions/VcenterEventInfo/type',
           keyword: 'type',
@@ -2335,15 +2428,15 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
         };
         if (vErrors === null) {
-          vErrors = [err43];
+          vErrors = [err45];
         } else {
-          vErrors.push(err43);
+          vErrors.push(err45);
         }
         errors++;
       }
     }
   } else {
-    const err44 = {
+    const err46 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -2351,9 +2444,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
       message: 'must be object',
     };
     if (vErrors === null) {
-      vErrors = [err44];
+      vErrors = [err46];
     } else {
-      vErrors.push(err44);
+      vErrors.push(err46);
     }
     errors++;
   }
@@ -2948,9 +3041,11 @@ const schema67 = {
 const schema68 = {
   title: 'Timestamp',
   description:
-    "When the operation happened: an RFC 3339 date-time, written in UTC (`Z`) by the SDK's producers.",
+    "When the operation happened: an RFC 3339 date-time with an upper-case `T`, seconds, optional fraction (up to 9 digits) and `Z` or a `±hh:mm` offset; the SDK's producers write UTC (`Z`). The `pattern` checks the ranges of every part so that validators which do not assert `format` still reject `2025-13-01T25:00:00Z`.",
   type: 'string',
   format: 'date-time',
+  pattern:
+    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
 };
 const schema69 = {
   title: 'VmId',
@@ -3019,9 +3114,12 @@ const schema75 = {
       pattern: '^[A-Za-z][A-Za-z0-9_.]{0,255}$',
     },
     createdTime: {
-      description: "The vCenter event's `createdTime` (RFC 3339 date-time).",
+      description:
+        "The vCenter event's `createdTime` (RFC 3339 date-time, same rules as `operationInfo.timestamp`).",
       type: 'string',
       format: 'date-time',
+      pattern:
+        '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
     },
     chainId: {
       description: "The vCenter event's `chainId`: events of one task share it.",
@@ -3161,13 +3259,19 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.timestamp !== undefined) {
       let data1 = data.timestamp;
       if (typeof data1 === 'string') {
-        if (!formats2.validate.test(data1)) {
+        if (!pattern3.test(data1)) {
           const err8 = {
             instancePath: instancePath + '/timestamp',
-            schemaPath: '#/definitions/Timestamp/format',
-            keyword: 'format',
-            params: { format: 'date-time' },
-            message: 'must match format "' + 'date-time' + '"',
+            schemaPath: '#/definitions/Timestamp/pattern',
+            keyword: 'pattern',
+            params: {
+              pattern:
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+            },
+            message:
+              'must match pattern "' +
+              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+              '"',
           };
           if (vErrors === null) {
             vErrors = [err8];
@@ -3176,8 +3280,23 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (!formats2.validate.test(data1)) {
+          const err9 = {
+            instancePath: instancePath + '/timestamp',
+            schemaPath: '#/definitions/Timestamp/format',
+            keyword: 'format',
+            params: { format: 'date-time' },
+            message: 'must match format "' + 'date-time' + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
       } else {
-        const err9 = {
+        const err10 = {
           instancePath: instancePath + '/timestamp',
           schemaPath: '#/definitions/Timestamp/type',
           keyword: 'type',
@@ -3185,9 +3304,9 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err9];
+          vErrors = [err10];
         } else {
-          vErrors.push(err9);
+          vErrors.push(err10);
         }
         errors++;
       }
@@ -3196,27 +3315,12 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
       let data2 = data.vmId;
       if (typeof data2 === 'string') {
         if (func2(data2) > 255) {
-          const err10 = {
+          const err11 = {
             instancePath: instancePath + '/vmId',
             schemaPath: '#/definitions/VmId/maxLength',
             keyword: 'maxLength',
             params: { limit: 255 },
             message: 'must NOT have more than 255 characters',
-          };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
-          }
-          errors++;
-        }
-        if (func2(data2) < 1) {
-          const err11 = {
-            instancePath: instancePath + '/vmId',
-            schemaPath: '#/definitions/VmId/minLength',
-            keyword: 'minLength',
-            params: { limit: 1 },
-            message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
             vErrors = [err11];
@@ -3225,8 +3329,23 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (func2(data2) < 1) {
+          const err12 = {
+            instancePath: instancePath + '/vmId',
+            schemaPath: '#/definitions/VmId/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
       } else {
-        const err12 = {
+        const err13 = {
           instancePath: instancePath + '/vmId',
           schemaPath: '#/definitions/VmId/type',
           keyword: 'type',
@@ -3234,9 +3353,9 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err12];
+          vErrors = [err13];
         } else {
-          vErrors.push(err12);
+          vErrors.push(err13);
         }
         errors++;
       }
@@ -3245,27 +3364,12 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
       let data3 = data.username;
       if (typeof data3 === 'string') {
         if (func2(data3) > 512) {
-          const err13 = {
+          const err14 = {
             instancePath: instancePath + '/username',
             schemaPath: '#/definitions/Username/maxLength',
             keyword: 'maxLength',
             params: { limit: 512 },
             message: 'must NOT have more than 512 characters',
-          };
-          if (vErrors === null) {
-            vErrors = [err13];
-          } else {
-            vErrors.push(err13);
-          }
-          errors++;
-        }
-        if (func2(data3) < 1) {
-          const err14 = {
-            instancePath: instancePath + '/username',
-            schemaPath: '#/definitions/Username/minLength',
-            keyword: 'minLength',
-            params: { limit: 1 },
-            message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
             vErrors = [err14];
@@ -3274,8 +3378,23 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (func2(data3) < 1) {
+          const err15 = {
+            instancePath: instancePath + '/username',
+            schemaPath: '#/definitions/Username/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
       } else {
-        const err15 = {
+        const err16 = {
           instancePath: instancePath + '/username',
           schemaPath: '#/definitions/Username/type',
           keyword: 'type',
@@ -3283,9 +3402,9 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err15];
+          vErrors = [err16];
         } else {
-          vErrors.push(err15);
+          vErrors.push(err16);
         }
         errors++;
       }
@@ -3293,8 +3412,8 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.environment !== undefined) {
       let data4 = data.environment;
       if (typeof data4 === 'string') {
-        if (!pattern3.test(data4)) {
-          const err16 = {
+        if (!pattern4.test(data4)) {
+          const err17 = {
             instancePath: instancePath + '/environment',
             schemaPath: '#/definitions/Environment/pattern',
             keyword: 'pattern',
@@ -3302,14 +3421,14 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,64}$' + '"',
           };
           if (vErrors === null) {
-            vErrors = [err16];
+            vErrors = [err17];
           } else {
-            vErrors.push(err16);
+            vErrors.push(err17);
           }
           errors++;
         }
       } else {
-        const err17 = {
+        const err18 = {
           instancePath: instancePath + '/environment',
           schemaPath: '#/definitions/Environment/type',
           keyword: 'type',
@@ -3317,9 +3436,9 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err17];
+          vErrors = [err18];
         } else {
-          vErrors.push(err17);
+          vErrors.push(err18);
         }
         errors++;
       }
@@ -3327,8 +3446,8 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.tenantId !== undefined) {
       let data5 = data.tenantId;
       if (typeof data5 === 'string') {
-        if (!pattern3.test(data5)) {
-          const err18 = {
+        if (!pattern4.test(data5)) {
+          const err19 = {
             instancePath: instancePath + '/tenantId',
             schemaPath: '#/definitions/TenantId/pattern',
             keyword: 'pattern',
@@ -3336,14 +3455,14 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,64}$' + '"',
           };
           if (vErrors === null) {
-            vErrors = [err18];
+            vErrors = [err19];
           } else {
-            vErrors.push(err18);
+            vErrors.push(err19);
           }
           errors++;
         }
       } else {
-        const err19 = {
+        const err20 = {
           instancePath: instancePath + '/tenantId',
           schemaPath: '#/definitions/TenantId/type',
           keyword: 'type',
@@ -3351,9 +3470,9 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err19];
+          vErrors = [err20];
         } else {
-          vErrors.push(err19);
+          vErrors.push(err20);
         }
         errors++;
       }
@@ -3362,27 +3481,12 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
       let data6 = data.vmName;
       if (typeof data6 === 'string') {
         if (func2(data6) > 255) {
-          const err20 = {
+          const err21 = {
             instancePath: instancePath + '/vmName',
             schemaPath: '#/definitions/VmName/maxLength',
             keyword: 'maxLength',
             params: { limit: 255 },
             message: 'must NOT have more than 255 characters',
-          };
-          if (vErrors === null) {
-            vErrors = [err20];
-          } else {
-            vErrors.push(err20);
-          }
-          errors++;
-        }
-        if (func2(data6) < 1) {
-          const err21 = {
-            instancePath: instancePath + '/vmName',
-            schemaPath: '#/definitions/VmName/minLength',
-            keyword: 'minLength',
-            params: { limit: 1 },
-            message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
             vErrors = [err21];
@@ -3391,8 +3495,23 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (func2(data6) < 1) {
+          const err22 = {
+            instancePath: instancePath + '/vmName',
+            schemaPath: '#/definitions/VmName/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err22];
+          } else {
+            vErrors.push(err22);
+          }
+          errors++;
+        }
       } else {
-        const err22 = {
+        const err23 = {
           instancePath: instancePath + '/vmName',
           schemaPath: '#/definitions/VmName/type',
           keyword: 'type',
@@ -3400,9 +3519,9 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err22];
+          vErrors = [err23];
         } else {
-          vErrors.push(err22);
+          vErrors.push(err23);
         }
         errors++;
       }
@@ -3411,7 +3530,7 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
       let data7 = data.notes;
       if (typeof data7 === 'string') {
         if (func2(data7) > 4096) {
-          const err23 = {
+          const err24 = {
             instancePath: instancePath + '/notes',
             schemaPath: '#/definitions/Notes/maxLength',
             keyword: 'maxLength',
@@ -3419,14 +3538,14 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 4096 characters',
           };
           if (vErrors === null) {
-            vErrors = [err23];
+            vErrors = [err24];
           } else {
-            vErrors.push(err23);
+            vErrors.push(err24);
           }
           errors++;
         }
       } else {
-        const err24 = {
+        const err25 = {
           instancePath: instancePath + '/notes',
           schemaPath: '#/definitions/Notes/type',
           keyword: 'type',
@@ -3434,9 +3553,9 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err24];
+          vErrors = [err25];
         } else {
-          vErrors.push(err24);
+          vErrors.push(err25);
         }
         errors++;
       }
@@ -3445,27 +3564,12 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
       let data8 = data.vcenter;
       if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
         if (data8.instanceUuid === undefined) {
-          const err25 = {
+          const err26 = {
             instancePath: instancePath + '/vcenter',
             schemaPath: '#/definitions/VcenterEventInfo/required',
             keyword: 'required',
             params: { missingProperty: 'instanceUuid' },
             message: "must have required property '" + 'instanceUuid' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err25];
-          } else {
-            vErrors.push(err25);
-          }
-          errors++;
-        }
-        if (data8.eventKey === undefined) {
-          const err26 = {
-            instancePath: instancePath + '/vcenter',
-            schemaPath: '#/definitions/VcenterEventInfo/required',
-            keyword: 'required',
-            params: { missingProperty: 'eventKey' },
-            message: "must have required property '" + 'eventKey' + "'",
           };
           if (vErrors === null) {
             vErrors = [err26];
@@ -3474,13 +3578,13 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data8.eventType === undefined) {
+        if (data8.eventKey === undefined) {
           const err27 = {
             instancePath: instancePath + '/vcenter',
             schemaPath: '#/definitions/VcenterEventInfo/required',
             keyword: 'required',
-            params: { missingProperty: 'eventType' },
-            message: "must have required property '" + 'eventType' + "'",
+            params: { missingProperty: 'eventKey' },
+            message: "must have required property '" + 'eventKey' + "'",
           };
           if (vErrors === null) {
             vErrors = [err27];
@@ -3489,13 +3593,13 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data8.createdTime === undefined) {
+        if (data8.eventType === undefined) {
           const err28 = {
             instancePath: instancePath + '/vcenter',
             schemaPath: '#/definitions/VcenterEventInfo/required',
             keyword: 'required',
-            params: { missingProperty: 'createdTime' },
-            message: "must have required property '" + 'createdTime' + "'",
+            params: { missingProperty: 'eventType' },
+            message: "must have required property '" + 'eventType' + "'",
           };
           if (vErrors === null) {
             vErrors = [err28];
@@ -3504,11 +3608,26 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data8.createdTime === undefined) {
+          const err29 = {
+            instancePath: instancePath + '/vcenter',
+            schemaPath: '#/definitions/VcenterEventInfo/required',
+            keyword: 'required',
+            params: { missingProperty: 'createdTime' },
+            message: "must have required property '" + 'createdTime' + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
+        }
         if (data8.instanceUuid !== undefined) {
           let data9 = data8.instanceUuid;
           if (typeof data9 === 'string') {
-            if (!pattern5.test(data9)) {
-              const err29 = {
+            if (!pattern6.test(data9)) {
+              const err30 = {
                 instancePath: instancePath + '/vcenter/instanceUuid',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/instanceUuid/pattern',
                 keyword: 'pattern',
@@ -3521,37 +3640,19 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
                   '"',
               };
               if (vErrors === null) {
-                vErrors = [err29];
+                vErrors = [err30];
               } else {
-                vErrors.push(err29);
+                vErrors.push(err30);
               }
               errors++;
             }
           } else {
-            const err30 = {
+            const err31 = {
               instancePath: instancePath + '/vcenter/instanceUuid',
               schemaPath: '#/definitions/VcenterEventInfo/properties/instanceUuid/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err30];
-            } else {
-              vErrors.push(err30);
-            }
-            errors++;
-          }
-        }
-        if (data8.eventKey !== undefined) {
-          let data10 = data8.eventKey;
-          if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
-            const err31 = {
-              instancePath: instancePath + '/vcenter/eventKey',
-              schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
             };
             if (vErrors === null) {
               vErrors = [err31];
@@ -3560,29 +3661,32 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+        }
+        if (data8.eventKey !== undefined) {
+          let data10 = data8.eventKey;
+          if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
+            const err32 = {
+              instancePath: instancePath + '/vcenter/eventKey',
+              schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+            };
+            if (vErrors === null) {
+              vErrors = [err32];
+            } else {
+              vErrors.push(err32);
+            }
+            errors++;
+          }
           if (typeof data10 == 'number' && isFinite(data10)) {
             if (data10 > 2147483647 || isNaN(data10)) {
-              const err32 = {
+              const err33 = {
                 instancePath: instancePath + '/vcenter/eventKey',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/maximum',
                 keyword: 'maximum',
                 params: { comparison: '<=', limit: 2147483647 },
                 message: 'must be <= 2147483647',
-              };
-              if (vErrors === null) {
-                vErrors = [err32];
-              } else {
-                vErrors.push(err32);
-              }
-              errors++;
-            }
-            if (data10 < 0 || isNaN(data10)) {
-              const err33 = {
-                instancePath: instancePath + '/vcenter/eventKey',
-                schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
               };
               if (vErrors === null) {
                 vErrors = [err33];
@@ -3591,18 +3695,13 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data8.eventType !== undefined) {
-          let data11 = data8.eventType;
-          if (typeof data11 === 'string') {
-            if (!pattern6.test(data11)) {
+            if (data10 < 0 || isNaN(data10)) {
               const err34 = {
-                instancePath: instancePath + '/vcenter/eventType',
-                schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z][A-Za-z0-9_.]{0,255}$' },
-                message: 'must match pattern "' + '^[A-Za-z][A-Za-z0-9_.]{0,255}$' + '"',
+                instancePath: instancePath + '/vcenter/eventKey',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
               };
               if (vErrors === null) {
                 vErrors = [err34];
@@ -3611,8 +3710,28 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data8.eventType !== undefined) {
+          let data11 = data8.eventType;
+          if (typeof data11 === 'string') {
+            if (!pattern7.test(data11)) {
+              const err35 = {
+                instancePath: instancePath + '/vcenter/eventType',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z][A-Za-z0-9_.]{0,255}$' },
+                message: 'must match pattern "' + '^[A-Za-z][A-Za-z0-9_.]{0,255}$' + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err35];
+              } else {
+                vErrors.push(err35);
+              }
+              errors++;
+            }
           } else {
-            const err35 = {
+            const err36 = {
               instancePath: instancePath + '/vcenter/eventType',
               schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/type',
               keyword: 'type',
@@ -3620,9 +3739,9 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
             };
             if (vErrors === null) {
-              vErrors = [err35];
+              vErrors = [err36];
             } else {
-              vErrors.push(err35);
+              vErrors.push(err36);
             }
             errors++;
           }
@@ -3630,8 +3749,29 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
         if (data8.createdTime !== undefined) {
           let data12 = data8.createdTime;
           if (typeof data12 === 'string') {
+            if (!pattern3.test(data12)) {
+              const err37 = {
+                instancePath: instancePath + '/vcenter/createdTime',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/pattern',
+                keyword: 'pattern',
+                params: {
+                  pattern:
+                    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+                },
+                message:
+                  'must match pattern "' +
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                  '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err37];
+              } else {
+                vErrors.push(err37);
+              }
+              errors++;
+            }
             if (!formats2.validate.test(data12)) {
-              const err36 = {
+              const err38 = {
                 instancePath: instancePath + '/vcenter/createdTime',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/format',
                 keyword: 'format',
@@ -3639,14 +3779,14 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match format "' + 'date-time' + '"',
               };
               if (vErrors === null) {
-                vErrors = [err36];
+                vErrors = [err38];
               } else {
-                vErrors.push(err36);
+                vErrors.push(err38);
               }
               errors++;
             }
           } else {
-            const err37 = {
+            const err39 = {
               instancePath: instancePath + '/vcenter/createdTime',
               schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/type',
               keyword: 'type',
@@ -3654,9 +3794,9 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
             };
             if (vErrors === null) {
-              vErrors = [err37];
+              vErrors = [err39];
             } else {
-              vErrors.push(err37);
+              vErrors.push(err39);
             }
             errors++;
           }
@@ -3664,7 +3804,7 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
         if (data8.chainId !== undefined) {
           let data13 = data8.chainId;
           if (!(typeof data13 == 'number' && !(data13 % 1) && !isNaN(data13) && isFinite(data13))) {
-            const err38 = {
+            const err40 = {
               instancePath: instancePath + '/vcenter/chainId',
               schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/type',
               keyword: 'type',
@@ -3672,15 +3812,15 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
             };
             if (vErrors === null) {
-              vErrors = [err38];
+              vErrors = [err40];
             } else {
-              vErrors.push(err38);
+              vErrors.push(err40);
             }
             errors++;
           }
           if (typeof data13 == 'number' && isFinite(data13)) {
             if (data13 > 2147483647 || isNaN(data13)) {
-              const err39 = {
+              const err41 = {
                 instancePath: instancePath + '/vcenter/chainId',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/maximum',
                 keyword: 'maximum',
@@ -3688,14 +3828,14 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 2147483647',
               };
               if (vErrors === null) {
-                vErrors = [err39];
+                vErrors = [err41];
               } else {
-                vErrors.push(err39);
+                vErrors.push(err41);
               }
               errors++;
             }
             if (data13 < 0 || isNaN(data13)) {
-              const err40 = {
+              const err42 = {
                 instancePath: instancePath + '/vcenter/chainId',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/minimum',
                 keyword: 'minimum',
@@ -3703,16 +3843,16 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 0',
               };
               if (vErrors === null) {
-                vErrors = [err40];
+                vErrors = [err42];
               } else {
-                vErrors.push(err40);
+                vErrors.push(err42);
               }
               errors++;
             }
           }
         }
       } else {
-        const err41 = {
+        const err43 = {
           instancePath: instancePath + '/vcenter',
           schemaPath: '#/definitions/VcenterEventInfo/type',
           keyword: 'type',
@@ -3720,15 +3860,15 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
         };
         if (vErrors === null) {
-          vErrors = [err41];
+          vErrors = [err43];
         } else {
-          vErrors.push(err41);
+          vErrors.push(err43);
         }
         errors++;
       }
     }
   } else {
-    const err42 = {
+    const err44 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -3736,9 +3876,9 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
       message: 'must be object',
     };
     if (vErrors === null) {
-      vErrors = [err42];
+      vErrors = [err44];
     } else {
-      vErrors.push(err42);
+      vErrors.push(err44);
     }
     errors++;
   }
@@ -4493,13 +4633,19 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.timestamp !== undefined) {
       let data1 = data.timestamp;
       if (typeof data1 === 'string') {
-        if (!formats2.validate.test(data1)) {
+        if (!pattern3.test(data1)) {
           const err8 = {
             instancePath: instancePath + '/timestamp',
-            schemaPath: '#/definitions/Timestamp/format',
-            keyword: 'format',
-            params: { format: 'date-time' },
-            message: 'must match format "' + 'date-time' + '"',
+            schemaPath: '#/definitions/Timestamp/pattern',
+            keyword: 'pattern',
+            params: {
+              pattern:
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+            },
+            message:
+              'must match pattern "' +
+              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+              '"',
           };
           if (vErrors === null) {
             vErrors = [err8];
@@ -4508,8 +4654,23 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (!formats2.validate.test(data1)) {
+          const err9 = {
+            instancePath: instancePath + '/timestamp',
+            schemaPath: '#/definitions/Timestamp/format',
+            keyword: 'format',
+            params: { format: 'date-time' },
+            message: 'must match format "' + 'date-time' + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
       } else {
-        const err9 = {
+        const err10 = {
           instancePath: instancePath + '/timestamp',
           schemaPath: '#/definitions/Timestamp/type',
           keyword: 'type',
@@ -4517,9 +4678,9 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err9];
+          vErrors = [err10];
         } else {
-          vErrors.push(err9);
+          vErrors.push(err10);
         }
         errors++;
       }
@@ -4528,27 +4689,12 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
       let data2 = data.vmId;
       if (typeof data2 === 'string') {
         if (func2(data2) > 255) {
-          const err10 = {
+          const err11 = {
             instancePath: instancePath + '/vmId',
             schemaPath: '#/definitions/VmId/maxLength',
             keyword: 'maxLength',
             params: { limit: 255 },
             message: 'must NOT have more than 255 characters',
-          };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
-          }
-          errors++;
-        }
-        if (func2(data2) < 1) {
-          const err11 = {
-            instancePath: instancePath + '/vmId',
-            schemaPath: '#/definitions/VmId/minLength',
-            keyword: 'minLength',
-            params: { limit: 1 },
-            message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
             vErrors = [err11];
@@ -4557,8 +4703,23 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (func2(data2) < 1) {
+          const err12 = {
+            instancePath: instancePath + '/vmId',
+            schemaPath: '#/definitions/VmId/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
       } else {
-        const err12 = {
+        const err13 = {
           instancePath: instancePath + '/vmId',
           schemaPath: '#/definitions/VmId/type',
           keyword: 'type',
@@ -4566,9 +4727,9 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err12];
+          vErrors = [err13];
         } else {
-          vErrors.push(err12);
+          vErrors.push(err13);
         }
         errors++;
       }
@@ -4577,27 +4738,12 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
       let data3 = data.username;
       if (typeof data3 === 'string') {
         if (func2(data3) > 512) {
-          const err13 = {
+          const err14 = {
             instancePath: instancePath + '/username',
             schemaPath: '#/definitions/Username/maxLength',
             keyword: 'maxLength',
             params: { limit: 512 },
             message: 'must NOT have more than 512 characters',
-          };
-          if (vErrors === null) {
-            vErrors = [err13];
-          } else {
-            vErrors.push(err13);
-          }
-          errors++;
-        }
-        if (func2(data3) < 1) {
-          const err14 = {
-            instancePath: instancePath + '/username',
-            schemaPath: '#/definitions/Username/minLength',
-            keyword: 'minLength',
-            params: { limit: 1 },
-            message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
             vErrors = [err14];
@@ -4606,8 +4752,23 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (func2(data3) < 1) {
+          const err15 = {
+            instancePath: instancePath + '/username',
+            schemaPath: '#/definitions/Username/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
       } else {
-        const err15 = {
+        const err16 = {
           instancePath: instancePath + '/username',
           schemaPath: '#/definitions/Username/type',
           keyword: 'type',
@@ -4615,9 +4776,9 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err15];
+          vErrors = [err16];
         } else {
-          vErrors.push(err15);
+          vErrors.push(err16);
         }
         errors++;
       }
@@ -4625,8 +4786,8 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.environment !== undefined) {
       let data4 = data.environment;
       if (typeof data4 === 'string') {
-        if (!pattern3.test(data4)) {
-          const err16 = {
+        if (!pattern4.test(data4)) {
+          const err17 = {
             instancePath: instancePath + '/environment',
             schemaPath: '#/definitions/Environment/pattern',
             keyword: 'pattern',
@@ -4634,14 +4795,14 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,64}$' + '"',
           };
           if (vErrors === null) {
-            vErrors = [err16];
+            vErrors = [err17];
           } else {
-            vErrors.push(err16);
+            vErrors.push(err17);
           }
           errors++;
         }
       } else {
-        const err17 = {
+        const err18 = {
           instancePath: instancePath + '/environment',
           schemaPath: '#/definitions/Environment/type',
           keyword: 'type',
@@ -4649,9 +4810,9 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err17];
+          vErrors = [err18];
         } else {
-          vErrors.push(err17);
+          vErrors.push(err18);
         }
         errors++;
       }
@@ -4659,8 +4820,8 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.tenantId !== undefined) {
       let data5 = data.tenantId;
       if (typeof data5 === 'string') {
-        if (!pattern3.test(data5)) {
-          const err18 = {
+        if (!pattern4.test(data5)) {
+          const err19 = {
             instancePath: instancePath + '/tenantId',
             schemaPath: '#/definitions/TenantId/pattern',
             keyword: 'pattern',
@@ -4668,14 +4829,14 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,64}$' + '"',
           };
           if (vErrors === null) {
-            vErrors = [err18];
+            vErrors = [err19];
           } else {
-            vErrors.push(err18);
+            vErrors.push(err19);
           }
           errors++;
         }
       } else {
-        const err19 = {
+        const err20 = {
           instancePath: instancePath + '/tenantId',
           schemaPath: '#/definitions/TenantId/type',
           keyword: 'type',
@@ -4683,9 +4844,9 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err19];
+          vErrors = [err20];
         } else {
-          vErrors.push(err19);
+          vErrors.push(err20);
         }
         errors++;
       }
@@ -4694,27 +4855,12 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
       let data6 = data.vmName;
       if (typeof data6 === 'string') {
         if (func2(data6) > 255) {
-          const err20 = {
+          const err21 = {
             instancePath: instancePath + '/vmName',
             schemaPath: '#/definitions/VmName/maxLength',
             keyword: 'maxLength',
             params: { limit: 255 },
             message: 'must NOT have more than 255 characters',
-          };
-          if (vErrors === null) {
-            vErrors = [err20];
-          } else {
-            vErrors.push(err20);
-          }
-          errors++;
-        }
-        if (func2(data6) < 1) {
-          const err21 = {
-            instancePath: instancePath + '/vmName',
-            schemaPath: '#/definitions/VmName/minLength',
-            keyword: 'minLength',
-            params: { limit: 1 },
-            message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
             vErrors = [err21];
@@ -4723,8 +4869,23 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (func2(data6) < 1) {
+          const err22 = {
+            instancePath: instancePath + '/vmName',
+            schemaPath: '#/definitions/VmName/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err22];
+          } else {
+            vErrors.push(err22);
+          }
+          errors++;
+        }
       } else {
-        const err22 = {
+        const err23 = {
           instancePath: instancePath + '/vmName',
           schemaPath: '#/definitions/VmName/type',
           keyword: 'type',
@@ -4732,9 +4893,9 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err22];
+          vErrors = [err23];
         } else {
-          vErrors.push(err22);
+          vErrors.push(err23);
         }
         errors++;
       }
@@ -4743,7 +4904,7 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
       let data7 = data.notes;
       if (typeof data7 === 'string') {
         if (func2(data7) > 4096) {
-          const err23 = {
+          const err24 = {
             instancePath: instancePath + '/notes',
             schemaPath: '#/definitions/Notes/maxLength',
             keyword: 'maxLength',
@@ -4751,14 +4912,14 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 4096 characters',
           };
           if (vErrors === null) {
-            vErrors = [err23];
+            vErrors = [err24];
           } else {
-            vErrors.push(err23);
+            vErrors.push(err24);
           }
           errors++;
         }
       } else {
-        const err24 = {
+        const err25 = {
           instancePath: instancePath + '/notes',
           schemaPath: '#/definitions/Notes/type',
           keyword: 'type',
@@ -4766,9 +4927,9 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err24];
+          vErrors = [err25];
         } else {
-          vErrors.push(err24);
+          vErrors.push(err25);
         }
         errors++;
       }
@@ -4777,27 +4938,12 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
       let data8 = data.vcenter;
       if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
         if (data8.instanceUuid === undefined) {
-          const err25 = {
+          const err26 = {
             instancePath: instancePath + '/vcenter',
             schemaPath: '#/definitions/VcenterEventInfo/required',
             keyword: 'required',
             params: { missingProperty: 'instanceUuid' },
             message: "must have required property '" + 'instanceUuid' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err25];
-          } else {
-            vErrors.push(err25);
-          }
-          errors++;
-        }
-        if (data8.eventKey === undefined) {
-          const err26 = {
-            instancePath: instancePath + '/vcenter',
-            schemaPath: '#/definitions/VcenterEventInfo/required',
-            keyword: 'required',
-            params: { missingProperty: 'eventKey' },
-            message: "must have required property '" + 'eventKey' + "'",
           };
           if (vErrors === null) {
             vErrors = [err26];
@@ -4806,13 +4952,13 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data8.eventType === undefined) {
+        if (data8.eventKey === undefined) {
           const err27 = {
             instancePath: instancePath + '/vcenter',
             schemaPath: '#/definitions/VcenterEventInfo/required',
             keyword: 'required',
-            params: { missingProperty: 'eventType' },
-            message: "must have required property '" + 'eventType' + "'",
+            params: { missingProperty: 'eventKey' },
+            message: "must have required property '" + 'eventKey' + "'",
           };
           if (vErrors === null) {
             vErrors = [err27];
@@ -4821,13 +4967,13 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data8.createdTime === undefined) {
+        if (data8.eventType === undefined) {
           const err28 = {
             instancePath: instancePath + '/vcenter',
             schemaPath: '#/definitions/VcenterEventInfo/required',
             keyword: 'required',
-            params: { missingProperty: 'createdTime' },
-            message: "must have required property '" + 'createdTime' + "'",
+            params: { missingProperty: 'eventType' },
+            message: "must have required property '" + 'eventType' + "'",
           };
           if (vErrors === null) {
             vErrors = [err28];
@@ -4836,11 +4982,26 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data8.createdTime === undefined) {
+          const err29 = {
+            instancePath: instancePath + '/vcenter',
+            schemaPath: '#/definitions/VcenterEventInfo/required',
+            keyword: 'required',
+            params: { missingProperty: 'createdTime' },
+            message: "must have required property '" + 'createdTime' + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
+        }
         if (data8.instanceUuid !== undefined) {
           let data9 = data8.instanceUuid;
           if (typeof data9 === 'string') {
-            if (!pattern5.test(data9)) {
-              const err29 = {
+            if (!pattern6.test(data9)) {
+              const err30 = {
                 instancePath: instancePath + '/vcenter/instanceUuid',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/instanceUuid/pattern',
                 keyword: 'pattern',
@@ -4853,37 +5014,19 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
                   '"',
               };
               if (vErrors === null) {
-                vErrors = [err29];
+                vErrors = [err30];
               } else {
-                vErrors.push(err29);
+                vErrors.push(err30);
               }
               errors++;
             }
           } else {
-            const err30 = {
+            const err31 = {
               instancePath: instancePath + '/vcenter/instanceUuid',
               schemaPath: '#/definitions/VcenterEventInfo/properties/instanceUuid/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err30];
-            } else {
-              vErrors.push(err30);
-            }
-            errors++;
-          }
-        }
-        if (data8.eventKey !== undefined) {
-          let data10 = data8.eventKey;
-          if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
-            const err31 = {
-              instancePath: instancePath + '/vcenter/eventKey',
-              schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
             };
             if (vErrors === null) {
               vErrors = [err31];
@@ -4892,29 +5035,32 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+        }
+        if (data8.eventKey !== undefined) {
+          let data10 = data8.eventKey;
+          if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
+            const err32 = {
+              instancePath: instancePath + '/vcenter/eventKey',
+              schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+            };
+            if (vErrors === null) {
+              vErrors = [err32];
+            } else {
+              vErrors.push(err32);
+            }
+            errors++;
+          }
           if (typeof data10 == 'number' && isFinite(data10)) {
             if (data10 > 2147483647 || isNaN(data10)) {
-              const err32 = {
+              const err33 = {
                 instancePath: instancePath + '/vcenter/eventKey',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/maximum',
                 keyword: 'maximum',
                 params: { comparison: '<=', limit: 2147483647 },
                 message: 'must be <= 2147483647',
-              };
-              if (vErrors === null) {
-                vErrors = [err32];
-              } else {
-                vErrors.push(err32);
-              }
-              errors++;
-            }
-            if (data10 < 0 || isNaN(data10)) {
-              const err33 = {
-                instancePath: instancePath + '/vcenter/eventKey',
-                schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
               };
               if (vErrors === null) {
                 vErrors = [err33];
@@ -4923,18 +5069,13 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data8.eventType !== undefined) {
-          let data11 = data8.eventType;
-          if (typeof data11 === 'string') {
-            if (!pattern6.test(data11)) {
+            if (data10 < 0 || isNaN(data10)) {
               const err34 = {
-                instancePath: instancePath + '/vcenter/eventType',
-                schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z][A-Za-z0-9_.]{0,255}$' },
-                message: 'must match pattern "' + '^[A-Za-z][A-Za-z0-9_.]{0,255}$' + '"',
+                instancePath: instancePath + '/vcenter/eventKey',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
               };
               if (vErrors === null) {
                 vErrors = [err34];
@@ -4943,8 +5084,28 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data8.eventType !== undefined) {
+          let data11 = data8.eventType;
+          if (typeof data11 === 'string') {
+            if (!pattern7.test(data11)) {
+              const err35 = {
+                instancePath: instancePath + '/vcenter/eventType',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z][A-Za-z0-9_.]{0,255}$' },
+                message: 'must match pattern "' + '^[A-Za-z][A-Za-z0-9_.]{0,255}$' + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err35];
+              } else {
+                vErrors.push(err35);
+              }
+              errors++;
+            }
           } else {
-            const err35 = {
+            const err36 = {
               instancePath: instancePath + '/vcenter/eventType',
               schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/type',
               keyword: 'type',
@@ -4952,9 +5113,9 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
             };
             if (vErrors === null) {
-              vErrors = [err35];
+              vErrors = [err36];
             } else {
-              vErrors.push(err35);
+              vErrors.push(err36);
             }
             errors++;
           }
@@ -4962,8 +5123,29 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
         if (data8.createdTime !== undefined) {
           let data12 = data8.createdTime;
           if (typeof data12 === 'string') {
+            if (!pattern3.test(data12)) {
+              const err37 = {
+                instancePath: instancePath + '/vcenter/createdTime',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/pattern',
+                keyword: 'pattern',
+                params: {
+                  pattern:
+                    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+                },
+                message:
+                  'must match pattern "' +
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                  '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err37];
+              } else {
+                vErrors.push(err37);
+              }
+              errors++;
+            }
             if (!formats2.validate.test(data12)) {
-              const err36 = {
+              const err38 = {
                 instancePath: instancePath + '/vcenter/createdTime',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/format',
                 keyword: 'format',
@@ -4971,14 +5153,14 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match format "' + 'date-time' + '"',
               };
               if (vErrors === null) {
-                vErrors = [err36];
+                vErrors = [err38];
               } else {
-                vErrors.push(err36);
+                vErrors.push(err38);
               }
               errors++;
             }
           } else {
-            const err37 = {
+            const err39 = {
               instancePath: instancePath + '/vcenter/createdTime',
               schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/type',
               keyword: 'type',
@@ -4986,9 +5168,9 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
             };
             if (vErrors === null) {
-              vErrors = [err37];
+              vErrors = [err39];
             } else {
-              vErrors.push(err37);
+              vErrors.push(err39);
             }
             errors++;
           }
@@ -4996,7 +5178,7 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
         if (data8.chainId !== undefined) {
           let data13 = data8.chainId;
           if (!(typeof data13 == 'number' && !(data13 % 1) && !isNaN(data13) && isFinite(data13))) {
-            const err38 = {
+            const err40 = {
               instancePath: instancePath + '/vcenter/chainId',
               schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/type',
               keyword: 'type',
@@ -5004,15 +5186,15 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
             };
             if (vErrors === null) {
-              vErrors = [err38];
+              vErrors = [err40];
             } else {
-              vErrors.push(err38);
+              vErrors.push(err40);
             }
             errors++;
           }
           if (typeof data13 == 'number' && isFinite(data13)) {
             if (data13 > 2147483647 || isNaN(data13)) {
-              const err39 = {
+              const err41 = {
                 instancePath: instancePath + '/vcenter/chainId',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/maximum',
                 keyword: 'maximum',
@@ -5020,14 +5202,14 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 2147483647',
               };
               if (vErrors === null) {
-                vErrors = [err39];
+                vErrors = [err41];
               } else {
-                vErrors.push(err39);
+                vErrors.push(err41);
               }
               errors++;
             }
             if (data13 < 0 || isNaN(data13)) {
-              const err40 = {
+              const err42 = {
                 instancePath: instancePath + '/vcenter/chainId',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/minimum',
                 keyword: 'minimum',
@@ -5035,16 +5217,16 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 0',
               };
               if (vErrors === null) {
-                vErrors = [err40];
+                vErrors = [err42];
               } else {
-                vErrors.push(err40);
+                vErrors.push(err42);
               }
               errors++;
             }
           }
         }
       } else {
-        const err41 = {
+        const err43 = {
           instancePath: instancePath + '/vcenter',
           schemaPath: '#/definitions/VcenterEventInfo/type',
           keyword: 'type',
@@ -5052,15 +5234,15 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
         };
         if (vErrors === null) {
-          vErrors = [err41];
+          vErrors = [err43];
         } else {
-          vErrors.push(err41);
+          vErrors.push(err43);
         }
         errors++;
       }
     }
   } else {
-    const err42 = {
+    const err44 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -5068,9 +5250,9 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
       message: 'must be object',
     };
     if (vErrors === null) {
-      vErrors = [err42];
+      vErrors = [err44];
     } else {
-      vErrors.push(err42);
+      vErrors.push(err44);
     }
     errors++;
   }

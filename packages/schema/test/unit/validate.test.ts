@@ -92,7 +92,14 @@ describe('validateVmOperationEvent', () => {
       operationInfo: { ...create.operationInfo, timestamp: 'yesterday', environment: 'has space', extra: 1 },
       vmData: { cpu: 0, memoryMB: 1.5, storageGB: 100 },
     };
-    expect(paths(issuesOf(bad))).toEqual([
+    const issues = issuesOf(bad);
+    expect(
+      issues
+        .filter((i) => i.path === '/operationInfo/timestamp')
+        .map((i) => i.keyword)
+        .sort(),
+    ).toEqual(['format', 'pattern']);
+    expect([...new Set(paths(issues))]).toEqual([
       '/eventId',
       '/operationInfo/environment',
       '/operationInfo/extra',
