@@ -8,12 +8,12 @@ import { fileURLToPath } from 'node:url';
 
 /** Repository root (the scripts live in packages/schema/scripts/lib). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-/** The `schemas/` directory: the source of truth. */
-export const SCHEMAS_DIR = join(REPO_ROOT, 'schemas');
+/** The `schemas/` directory: the source of truth (`VMW_SCHEMAS_DIR` points the scripts elsewhere, for their tests). */
+export const SCHEMAS_DIR = process.env.VMW_SCHEMAS_DIR ?? join(REPO_ROOT, 'schemas');
 /** The schema package. */
 export const PACKAGE_DIR = join(REPO_ROOT, 'packages/schema');
-/** Where generated files go. */
-export const GENERATED_DIR = join(PACKAGE_DIR, 'src/generated');
+/** Where generated files go (`VMW_GENERATED_DIR` points check:generated elsewhere, for its tests). */
+export const GENERATED_DIR = process.env.VMW_GENERATED_DIR ?? join(PACKAGE_DIR, 'src/generated');
 
 /** The schema families, in the order they are generated. */
 export const SCHEMA_NAMES = ['vm-operation-event', 'domain-event', 'event-headers'] as const;
