@@ -111,7 +111,8 @@ function selectVmValidators(schemaVersion: unknown): VmValidatorPair | Validatio
   if (typeof schemaVersion !== 'string') return currentVm;
   const cached = newerVm.get(schemaVersion);
   if (cached !== undefined) return cached;
-  const match = VERSION_FORMAT.exec(schemaVersion);
+  // Bounded: the version ends up in messages and in the cache, and it comes from the wire.
+  const match = schemaVersion.length <= 11 ? VERSION_FORMAT.exec(schemaVersion) : null;
   if (match === null) return currentVm; // malformed: the schema's pattern reports it with everything else
   const major = Number(match[1]);
   const minor = Number(match[2]);

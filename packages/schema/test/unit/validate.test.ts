@@ -146,6 +146,9 @@ describe('validateVmOperationEvent', () => {
     expect(issuesOf({ ...create, schemaVersion: 'v1' })).toMatchObject([
       { path: '/schemaVersion', keyword: 'pattern' },
     ]);
+    expect(issuesOf({ ...create, schemaVersion: `${'9'.repeat(5000)}.0` })).toMatchObject([
+      { path: '/schemaVersion', keyword: 'pattern' },
+    ]);
     expect(issuesOf({ ...create, schemaVersion: 1, eventId: 'x' }).map((i) => i.path)).toEqual([
       '/schemaVersion',
       '/eventId',
