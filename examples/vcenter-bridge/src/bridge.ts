@@ -41,6 +41,7 @@ const METRICS: Array<[keyof WorkerStats, 'counter' | 'gauge', string]> = [
   ['publishedRaw', 'counter', 'raw CloudEvents acknowledged by Kafka'],
   ['ignored', 'counter', 'unmapped events ignored by configuration'],
   ['skippedReplay', 'counter', 'events skipped on resume (already published)'],
+  ['historyResets', 'counter', 'event key restarts under the same instanceUuid (history reset)'],
   ['degraded', 'counter', 'events published as update because the VM hardware could not be read'],
   ['invalid', 'counter', 'mapped events refused by the schema (sent to the raw topic)'],
   ['errors', 'counter', 'errors (vCenter, Kafka, checkpoint)'],

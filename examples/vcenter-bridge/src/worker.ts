@@ -31,6 +31,8 @@ export interface WorkerStats {
   ignored: number;
   /** Events skipped on resume because the checkpoint says they were already published. */
   skippedReplay: number;
+  /** Times the event keys restarted under the same instanceUuid (history reset). */
+  historyResets: number;
   /** Events published as `update` because the VM's hardware could not be read. */
   degraded: number;
   /** Mapped events the schema refused (published to the raw topic instead). */
@@ -55,6 +57,27 @@ interface WorkItem {
   readonly record: SinkRecord | undefined;
 }
 
+/** Compare two vCenter createdTime strings at their full precision (µs on vCenter, ns on the simulator). */
+export function compareCreatedTime(a: string, b: string): number {
+  const ms = Date.parse(a) - Date.parse(b);
+  if (ms !== 0 && Number.isFinite(ms)) return Math.sign(ms);
+  const fraction = (t: string) => (/\.(\d+)/.exec(t)?.[1] ?? '').padEnd(9, '0');
+  const fa = fraction(a);
+  const fb = fraction(b);
+  return fa === fb ? 0 : fa > fb ? 1 : -1;
+}
+
+/**
+ * An event whose key is not after the checkpoint's but whose createdTime is later: the key space restarted
+ * (history reset), so it is a new event, not a replay. A false positive (two neighbouring events whose
+ * times are inverted) only re-publishes that event with its same id; a false negative would lose events.
+ */
+export function isHistoryReset(event: { key: number; createdTime: string }, position: Checkpoint): boolean {
+  return (
+    event.key !== position.lastEventKey && compareCreatedTime(event.createdTime, position.lastCreatedTime) > 0
+  );
+}
+
 /** Dependencies of a {@link VcenterWorker}. */
 export interface WorkerDeps {
   readonly config: BridgeConfig;
@@ -72,6 +95,7 @@ export class VcenterWorker {
     publishedRaw: 0,
     ignored: 0,
     skippedReplay: 0,
+    historyResets: 0,
     degraded: 0,
     invalid: 0,
     errors: 0,
@@ -230,8 +254,22 @@ export class VcenterWorker {
               continue;
             }
             if (position && !isKeyAfter(event.key, position.lastEventKey)) {
-              this.stats.skippedReplay++;
-              continue;
+              if (isHistoryReset(event, position)) {
+                // Keys went back while time moved on: this vCenter's event history restarted under the same
+                // instanceUuid (a re-created simulator, a restored appliance). Publishing beats skipping.
+                this.stats.historyResets++;
+                this.#log.warn(
+                  'vCenter event keys restarted under the same instanceUuid; publishing the new history',
+                  {
+                    lastEventKey: position.lastEventKey,
+                    eventKey: event.key,
+                  },
+                );
+                position = undefined;
+              } else {
+                this.stats.skippedReplay++;
+                continue;
+              }
             }
             const record = await this.#toRecord(event, ctx);
             const next: Checkpoint = {

@@ -129,3 +129,20 @@ describe('parseConfig', () => {
     );
   });
 });
+
+describe('history reset detection', () => {
+  it('tells a replay (same or earlier time) from a restarted key space (later time)', async () => {
+    const { isHistoryReset, compareCreatedTime } = await import('../../src/worker.js');
+    const position = {
+      instanceUuid: 'u',
+      lastEventKey: 40,
+      lastCreatedTime: '2026-01-01T00:00:00.123456789Z',
+    };
+    expect(isHistoryReset({ key: 40, createdTime: position.lastCreatedTime }, position)).toBe(false);
+    expect(isHistoryReset({ key: 39, createdTime: '2026-01-01T00:00:00.123456789Z' }, position)).toBe(false);
+    expect(isHistoryReset({ key: 3, createdTime: '2026-01-01T00:00:00.123456790Z' }, position)).toBe(true);
+    expect(isHistoryReset({ key: 3, createdTime: '2026-01-01T00:00:05Z' }, position)).toBe(true);
+    expect(compareCreatedTime('2026-01-01T00:00:00.123457Z', '2026-01-01T00:00:00.123456789Z')).toBe(1);
+    expect(compareCreatedTime('2026-01-01T00:00:00.1Z', '2026-01-01T00:00:00.100000000Z')).toBe(0);
+  });
+});
