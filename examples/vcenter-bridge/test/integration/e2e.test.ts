@@ -200,6 +200,39 @@ describe('vcenter-bridge end to end (vcsim → Kafka)', () => {
     expect(metrics).toMatch(/vcenter_bridge_lag_seconds\{vcenter="[^"]+"\} [\d.]+/);
   });
 
+  it('maps a clone to the source VM (and a create for the copy) and a name change to rename', async () => {
+    const sim = await startVcsim();
+    const [topic, rawTopic] = await freshTopics('bridge-clone', 'bridge-clone-raw');
+    const bridge = createBridge(parseConfig(bridgeEnv(sim, topic!, rawTopic!, await tempDir())));
+    onTestFinished(() => bridge.stop());
+    await bridge.start();
+    const reader = await collect([topic!]);
+    await waitUntil(() => bridge.stats()[sim.endpoint]!.vcenterConnected, 20_000, 'bridge connected');
+    await sim.govc('vm.clone', '-vm', 'DC0_H0_VM0', '-host', 'DC0_H0', '-on=false', 'copy-1');
+    const op = (r: ReadRecord) =>
+      r.value.operationInfo as { operation: string; vmId: string; vmName?: string; notes?: string };
+    await reader.waitFor((rs) => rs.some((r) => op(r).operation === 'create' && op(r).vmName === 'copy-1'));
+    await sim.govc('vm.change', '-vm', 'copy-1', '-name', 'copy-renamed');
+    const records = await reader.waitFor(
+      (rs) => rs.some((r) => op(r).operation === 'rename') && rs.some((r) => op(r).operation === 'clone'),
+    );
+    const sourceId = JSON.parse(await sim.govc('vm.info', '-json', 'DC0_H0_VM0')).virtualMachines[0].self
+      .value as string;
+    const create = records.find((r) => op(r).operation === 'create')!;
+    const copyId = op(create).vmId;
+    expect(create.value.vmData).toEqual({ cpu: 1, memoryMB: 32, storageGB: 10 });
+    expect(op(records.find((r) => op(r).operation === 'clone')!)).toMatchObject({
+      vmId: sourceId,
+      vmName: 'DC0_H0_VM0',
+      notes: `cloned to copy-1 (${copyId})`,
+    });
+    expect(op(records.find((r) => op(r).operation === 'rename')!)).toMatchObject({
+      vmId: copyId,
+      vmName: 'copy-renamed',
+      notes: 'renamed from copy-1',
+    });
+  });
+
   it('logs in again after its session is terminated, and keeps publishing', async () => {
     const sim = await startVcsim();
     const [topic, rawTopic] = await freshTopics('bridge-session', 'bridge-session-raw');
