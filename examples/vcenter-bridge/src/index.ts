@@ -1,0 +1,28 @@
+// The bridge as a library (for embedding and tests): named exports only. The process entry point is main.ts.
+
+/** Create a bridge from a parsed configuration. */
+export { createBridge, renderMetrics } from './bridge.js';
+export type { Bridge, BridgeDeps } from './bridge.js';
+export { parseConfig, envSchema } from './config.js';
+export type { BridgeConfig, VcenterTarget } from './config.js';
+export { FileCheckpointStore, isKeyAfter } from './checkpoint.js';
+export type { Checkpoint, CheckpointStore } from './checkpoint.js';
+export { EVENT_CLASS_OPERATIONS, mapEvent, operationOf, toRawCloudEvent, eventIdOf } from './mapping.js';
+export type { MappingContext, MappingResult } from './mapping.js';
+export { createKafkaSink, canonicalHeaders } from './sink.js';
+export type { EventSink, SinkRecord, KafkaSinkOptions } from './sink.js';
+export {
+  BridgeError,
+  BridgeConfigError,
+  SoapFaultError,
+  isBridgeError,
+  BRIDGE_ERROR_CODES,
+} from './errors.js';
+export type { BridgeErrorCode } from './errors.js';
+export { createJsonLogger, silentLogger } from './logger.js';
+export type { Logger, LogFields } from './logger.js';
+export { VsphereClient } from './soap/client.js';
+export type { ServiceContent, VmHardware, MoRef, EventFilter, VsphereClientOptions } from './soap/client.js';
+export { parseVcenterEvent } from './vcenter-event.js';
+export type { VcenterEvent } from './vcenter-event.js';
+export type { WorkerStats } from './worker.js';
