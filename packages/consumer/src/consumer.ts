@@ -13,7 +13,7 @@ import { createMemoryDedupStore } from './stores/dedup.js';
 import { createMemorySequenceStore } from './stores/sequence.js';
 import { decodeVmOperationEvent } from './internal/decode.js';
 import { OffsetTracker } from './internal/offset-tracker.js';
-import type { ConsumerEvents, ConsumerMetrics, RawRecord, RecordOutcome } from './types.js';
+import type { ConsumerEvents, ConsumerMetrics, RawRecord } from './types.js';
 
 /** A running consumer of VMware operation events. */
 export interface VmwEventsConsumer {
@@ -89,6 +89,12 @@ export function createConsumer<TEvent = VmOperationEvent>(
   const emit = <TName extends keyof ConsumerEvents>(name: TName, ...args: ConsumerEvents[TName]) => {
     emitter.emit(name, ...args);
   };
+  // Counters are updated by the first listeners, so a user's listener already sees the new value.
+  emitter.on('consumer:processed', () => (metrics.processed += 1));
+  emitter.on('consumer:duplicate', () => (metrics.duplicate += 1));
+  emitter.on('consumer:stale', () => (metrics.stale += 1));
+  emitter.on('consumer:filtered', () => (metrics.filtered += 1));
+  emitter.on('consumer:dead-letter', () => (metrics.deadLettered += 1));
   emitter.on('consumer:retry', () => (metrics.retried += 1));
   emitter.on(
     'consumer:handler-latency',
@@ -119,26 +125,6 @@ export function createConsumer<TEvent = VmOperationEvent>(
     breaker,
     emit,
     heartbeatEveryMs: settings.heartbeatIntervalMs,
-  };
-
-  const count = (outcome: RecordOutcome) => {
-    switch (outcome.kind) {
-      case 'processed':
-        metrics.processed += 1;
-        break;
-      case 'duplicate':
-        metrics.duplicate += 1;
-        break;
-      case 'stale':
-        metrics.stale += 1;
-        break;
-      case 'filtered':
-        metrics.filtered += 1;
-        break;
-      case 'dead-lettered':
-        metrics.deadLettered += 1;
-        break;
-    }
   };
 
   const subscribed = () => options.topics.map((topic) => ({ topic }));
@@ -175,7 +161,7 @@ export function createConsumer<TEvent = VmOperationEvent>(
       for (const record of lane) {
         if (shouldStop()) return;
         try {
-          count(await processRecord(deps, record, { heartbeat, signal: closing.signal }));
+          await processRecord(deps, record, { heartbeat, signal: closing.signal });
         } catch (error) {
           failure ??= { error, record };
           return;

@@ -17,7 +17,7 @@ import type { OutgoingRecord } from './dead-letter.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { DedupStore } from './stores/dedup.js';
 import { advanceSequence, judgeSequence } from './stores/sequence.js';
-import type { SequencePosition, SequenceStore } from './stores/sequence.js';
+import type { SequencePosition, SequenceState, SequenceStore } from './stores/sequence.js';
 import { abortableDelay, backoffDelay, sleepWithHeartbeat } from './internal/retry.js';
 import type { RetryPolicy } from './internal/retry.js';
 import type { ConsumerEvents, DeadLetterReason, EventHandler, RawRecord, RecordOutcome } from './types.js';
@@ -205,9 +205,12 @@ async function advanceSequenceStore(
   store: SequenceStore,
   scope: string,
   position: SequencePosition,
+  lastRead: SequenceState | undefined,
 ): Promise<void> {
+  // The first attempt uses the state read by the stale check (one round trip saved); a concurrent change
+  // makes the compare-and-set fail and we re-read.
   for (let i = 0; i < 5; i += 1) {
-    const state = await store.get(scope);
+    const state = i === 0 ? lastRead : await store.get(scope);
     const next = advanceSequence(state, position);
     if (next === state) return; // a newer event was processed meanwhile: never move backwards
     if (await store.compareAndSet(scope, state, next)) return;
@@ -252,8 +255,15 @@ export async function processRecord<TEvent>(
     return deadLetter(deps, record, 'TENANT_MISMATCH', error, 0, eventId);
   }
 
-  // 4. dedup claim (a lease: one instance at a time)
-  const claim = await claimWhenFree(deps, eventId, run);
+  // 4. dedup claim (a lease: one instance at a time), reading the VM's last position at the same time
+  const sequences = deps.sequences;
+  const sequence = sequences ? sequenceOf(fields) : undefined;
+  const [first, read] = await Promise.all([
+    deps.dedup.claim(eventId, deps.leaseMs),
+    sequence && sequences ? sequences.get(sequence.scope) : undefined,
+  ]);
+  let lastRead = read;
+  const claim = first === 'in-progress' ? await claimWhenFree(deps, eventId, run) : first;
   if (claim === 'duplicate') {
     deps.emit('consumer:duplicate', { eventId, ...describe(record) });
     return { kind: 'duplicate', eventId };
@@ -261,9 +271,10 @@ export async function processRecord<TEvent>(
 
   try {
     // 5. stale check by vCenter key, per source + VM
-    const sequence = deps.sequences ? sequenceOf(fields) : undefined;
-    if (sequence && deps.sequences) {
-      const verdict = judgeSequence(await deps.sequences.get(sequence.scope), sequence.position);
+    if (sequence && sequences) {
+      // After waiting for another instance's lease the position may have moved: read it again.
+      if (first === 'in-progress') lastRead = await sequences.get(sequence.scope);
+      const verdict = judgeSequence(lastRead, sequence.position);
       if (verdict.stale) {
         await deps.dedup.complete(eventId);
         const detail = {
@@ -327,8 +338,8 @@ export async function processRecord<TEvent>(
       deps.emit('consumer:handler-latency', { eventId, durationMs, ok: true });
 
       // 7. mark done: first the VM's position, then the event id
-      if (sequence && deps.sequences)
-        await advanceSequenceStore(deps.sequences, sequence.scope, sequence.position);
+      if (sequence && sequences)
+        await advanceSequenceStore(sequences, sequence.scope, sequence.position, lastRead);
       await deps.dedup.complete(eventId);
       deps.emit('consumer:processed', { eventId, attempts: attempt, durationMs, ...describe(record) });
       return { kind: 'processed', eventId, attempts: attempt, durationMs };
