@@ -130,10 +130,7 @@ export {
 } from './event-id.js';
 
 // --- compatibility checker ---
-export {
-  COMPATIBILITY_MODES,
-  COMPATIBILITY_RULES,
-} from './compat/types.js';
+export { COMPATIBILITY_MODES, COMPATIBILITY_RULES } from './compat/types.js';
 export type {
   JsonSchema,
   CompatibilityMode,
@@ -146,7 +143,12 @@ export type {
   CheckedPair,
   CompatibilityOptions,
 } from './compat/types.js';
-export { checkCompatibility, checkSchemaHistory, assertCompatible, isCompatibilityMode } from './compat/check.js';
+export {
+  checkCompatibility,
+  checkSchemaHistory,
+  assertCompatible,
+  isCompatibilityMode,
+} from './compat/check.js';
 export {
   InvalidSchemaFileError,
   IncompatibleSchemaError,
