@@ -182,5 +182,5 @@ export function isProducerError(error: unknown, code?: ProducerErrorCode): error
 
 function describeCause(cause: unknown): string {
   if (cause instanceof Error) return cause.message;
-  return cause === undefined ? 'unknown error' : String(cause);
+  return typeof cause === 'string' ? cause : 'unknown error';
 }

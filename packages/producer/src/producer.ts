@@ -2,7 +2,7 @@
  * The producer: validate → key → headers → topic → size check → linger batch → idempotent send.
  */
 import { Kafka, logLevel as KafkaLogLevel } from 'kafkajs';
-import type { Admin, CompressionTypes, Message, Producer, RecordMetadata, SASLOptions } from 'kafkajs';
+import type { Admin, CompressionTypes, Message, Producer, RecordMetadata } from 'kafkajs';
 import {
   CANONICAL_TOPIC,
   CURRENT_SCHEMA_VERSION,
@@ -22,7 +22,7 @@ import {
   teamTopic,
   validateVmOperationEvent,
 } from '@org/vmware-events-schema';
-import type { DomainEvent, ValidationIssue, VmOperationEvent } from '@org/vmware-events-schema';
+import type { ValidationIssue, VmOperationEvent } from '@org/vmware-events-schema';
 import {
   BufferFullError,
   MessageTooLargeError,
@@ -137,7 +137,7 @@ class KafkaEventProducer implements EventProducer {
       clientId: opts.clientId,
       brokers: [...opts.brokers],
       ssl: opts.ssl,
-      sasl: opts.sasl as SASLOptions | undefined,
+      sasl: opts.sasl,
       connectionTimeout: opts.connectionTimeoutMs,
       requestTimeout: opts.requestTimeoutMs,
       retry: this.kafkaRetry(),
@@ -239,7 +239,7 @@ class KafkaEventProducer implements EventProducer {
     options: PublishBatchOptions = {},
   ): Promise<PublishResult[]> {
     await this.ready('publishBatch');
-    if (!Array.isArray(events)) throw new TypeError('publishBatch expects an array of events');
+    if (!isArray(events)) throw new TypeError('publishBatch expects an array of events');
     if (events.length === 0) return [];
     const records: OutRecord[] = [];
     const issues: ValidationIssue[] = [];
@@ -261,7 +261,7 @@ class KafkaEventProducer implements EventProducer {
   async publishDomainEvent(event: DomainEventInput, options: DomainPublishOptions): Promise<PublishResult> {
     await this.ready('publishDomainEvent');
     assertDomainEvent(event);
-    const domain = event as DomainEvent & { tenant: string; type: string };
+    const domain = event;
     const environment = options.environment ?? this.opts.environment;
     const source = this.opts.source;
     if (environment === undefined || source === undefined) {
@@ -424,7 +424,7 @@ class KafkaEventProducer implements EventProducer {
     return {
       topic: this.topicFor(valid, options.topic),
       eventId,
-      message: { key, value: Buffer.from(JSON.stringify(valid)), headers: headers as Record<string, string> },
+      message: { key, value: Buffer.from(JSON.stringify(valid)), headers: headers },
     };
   }
 
@@ -522,18 +522,18 @@ class KafkaEventProducer implements EventProducer {
 
   private withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     if (signal === undefined) return promise;
-    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    if (signal.aborted) return Promise.reject(abortError(signal));
     return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(signal.reason as Error);
+      const onAbort = () => reject(abortError(signal));
       signal.addEventListener('abort', onAbort, { once: true });
       promise.then(
         (value) => {
           signal.removeEventListener('abort', onAbort);
           resolve(value);
         },
-        (error: unknown) => {
+        (error: Error) => {
           signal.removeEventListener('abort', onAbort);
-          reject(error as Error);
+          reject(error);
         },
       );
     });
@@ -640,6 +640,15 @@ class KafkaEventProducer implements EventProducer {
     }
     if (chunk.length > 0) yield chunk;
   }
+}
+
+function isArray(value: unknown): value is readonly unknown[] {
+  return Array.isArray(value);
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new DOMException('The operation was aborted', 'AbortError');
 }
 
 const KAFKA_LOG_LEVELS = {

@@ -112,8 +112,8 @@ export function lz4CompressFrame(src: Uint8Array): Buffer {
 
 function lz4Codec(): Codec {
   return {
-    compress: async ({ buffer }) => lz4CompressFrame(buffer),
-    decompress: async (buffer) => Buffer.from(lz4.decompress(buffer)),
+    compress: ({ buffer }) => Promise.resolve(lz4CompressFrame(buffer)),
+    decompress: (buffer) => Promise.resolve(Buffer.from(lz4.decompress(buffer))),
   };
 }
 
@@ -137,7 +137,7 @@ export function registerCodecs(): void {
   if (registered) return;
   const codecs = CompressionCodecs as Record<number, () => Codec>;
   const lz4c = lz4Codec();
-  codecs[CompressionTypes.Snappy] = snappyCodec as () => Codec;
+  codecs[CompressionTypes.Snappy] = snappyCodec;
   codecs[CompressionTypes.LZ4] = () => lz4c;
   const hasZstd = typeof (zlib as unknown as Record<string, unknown>).zstdCompress === 'function';
   if (hasZstd) {

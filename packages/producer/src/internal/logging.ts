@@ -43,7 +43,7 @@ const IGNORED = ['Limiting retries for the idempotent producer may invalidate Eo
 
 /** A kafkajs logCreator forwarding to the injected logger with secrets scrubbed. */
 export function kafkaLogCreator(logger: ProducerLogger, secrets: readonly string[]): logCreator {
-  return () =>
+  return (_level) =>
     ({ level, log }: LogEntry) => {
       const {
         message,
@@ -64,8 +64,11 @@ export function kafkaLogCreator(logger: ProducerLogger, secrets: readonly string
         case KafkaLogLevel.INFO:
           logger.info(text, fields);
           break;
-        default:
+        case KafkaLogLevel.DEBUG:
           logger.debug(text, fields);
+          break;
+        case KafkaLogLevel.NOTHING:
+          break;
       }
     };
 }

@@ -65,10 +65,10 @@ describe('broker restart during a stream of publishes', () => {
       const failures: unknown[] = [];
       let acked = 0;
       let published = 0;
-      let restartedAtPublished: number | undefined;
+      const restart: { atPublished?: number } = {};
       const stream = (async () => {
         const window = new Set<Promise<void>>();
-        while (restartedAtPublished === undefined || published < restartedAtPublished + 1000) {
+        while (restart.atPublished === undefined || published < restart.atPublished + 1000) {
           const i = published++;
           const p = producer
             .publish(vmEvent({ vmId: `vm-${i % 97}`, notes: String(i) }))
@@ -99,10 +99,10 @@ describe('broker restart during a stream of publishes', () => {
       expect((unavailable as Error).message).toContain(BROKERS[0]);
 
       await kafkaSh('start');
-      restartedAtPublished = published;
+      restart.atPublished = published;
       await stream;
       const total = published;
-      expect(ackedAtStop).toBeLessThan(restartedAtPublished);
+      expect(ackedAtStop).toBeLessThan(restart.atPublished);
       expect(isProducerError(await first)).toBe(false);
       await Promise.all([producer.disconnect(), tiny.disconnect(), impatient.disconnect()]);
 

@@ -79,7 +79,7 @@ export function vmEvent(over: Partial<VmOperationEventInput['operationInfo']> = 
       environment: 'DEV',
       tenantId: 'tenantA',
       ...over,
-    } as VmOperationEventInput['operationInfo'],
+    },
   } as VmOperationEventInput;
 }
 
@@ -116,7 +116,7 @@ export async function consume(
   await consumer.subscribe({ topic, fromBeginning: true });
   const records: ConsumedRecord[] = [];
   await consumer.run({
-    eachMessage: async ({ topic: t, partition, message }) => {
+    eachMessage: ({ topic: t, partition, message }) => {
       records.push({
         topic: t,
         partition,
@@ -125,6 +125,7 @@ export async function consume(
         value: message.value?.toString() ?? null,
         headers: decode(message.headers),
       });
+      return Promise.resolve();
     },
   });
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);

@@ -108,13 +108,13 @@ function recordingLogger(lines: string[]): ProducerLogger {
   return { debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') };
 }
 
-async function saslProducer(over: Partial<ProducerOptions>) {
+function saslProducer(over: Partial<ProducerOptions>) {
   const producer = createProducer({
     brokers: SASL_BROKERS,
     source: 'urn:vmware-events:test',
     retry: { retries: 2, initialRetryTimeMs: 100, maxRetryTimeMs: 500 },
     ...over,
-  } as ProducerOptions);
+  });
   return producer;
 }
 
@@ -128,7 +128,7 @@ describe('SASL authentication', () => {
   ] as const)('publishes with %s', async (mechanism, username, password) => {
     const topic = await createTopic({ brokers: ADMIN_BROKERS, partitions: 2 });
     await allow(topic, `User:${username}`, WRITE);
-    const producer = await saslProducer({ sasl: { mechanism, username, password }, topic: { name: topic } });
+    const producer = saslProducer({ sasl: { mechanism, username, password }, topic: { name: topic } });
     await producer.connect();
     try {
       const result = await producer.publish(vmEvent());
@@ -141,7 +141,7 @@ describe('SASL authentication', () => {
 
   it('fails with an AuthenticationError that names neither the user nor the password, in errors or logs', async () => {
     const lines: string[] = [];
-    const producer = await saslProducer({
+    const producer = saslProducer({
       sasl: { mechanism: 'scram-sha-512', username: SCRAM_USER, password: 'wrong-Password-x' },
       logger: recordingLogger(lines),
       kafkaLogLevel: 'debug',
@@ -167,7 +167,7 @@ describe('ACL authorization', () => {
       AclOperationTypes.DESCRIBE_CONFIGS,
     ]);
     const lines: string[] = [];
-    const producer = await saslProducer({
+    const producer = saslProducer({
       sasl: { mechanism: 'scram-sha-512', username: SCRAM_USER, password: SCRAM_PASSWORD },
       topic: { name: allowed },
       logger: recordingLogger(lines),
@@ -196,7 +196,7 @@ describe('ACL authorization', () => {
     const allowed = await createTopic({ brokers: ADMIN_BROKERS });
     const hidden = await createTopic({ brokers: ADMIN_BROKERS, name: `test-hidden-${randomUUID()}` });
     await allow(allowed, `User:${SCRAM_USER}`, WRITE);
-    const producer = await saslProducer({
+    const producer = saslProducer({
       sasl: { mechanism: 'scram-sha-512', username: SCRAM_USER, password: SCRAM_PASSWORD },
       topic: { name: allowed },
     });

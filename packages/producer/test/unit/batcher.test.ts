@@ -8,7 +8,9 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
-function makeBatcher(over: Partial<ConstructorParameters<typeof LingerBatcher<number, string>>[0]> = {}) {
+function makeBatcher(
+  over: Partial<ConstructorParameters<typeof LingerBatcher<number, string>>[0]> & { manual?: boolean } = {},
+) {
   const sends: number[][] = [];
   const gates: Array<ReturnType<typeof deferred<void>>> = [];
   let inFlight = 0;
@@ -31,7 +33,7 @@ function makeBatcher(over: Partial<ConstructorParameters<typeof LingerBatcher<nu
       return items.map((i) => `ok-${i}`);
     },
     ...over,
-  } as ConstructorParameters<typeof LingerBatcher<number, string>>[0]);
+  });
   return { batcher, sends, gates, maxInFlight: () => maxInFlight };
 }
 
@@ -61,7 +63,7 @@ describe('LingerBatcher', () => {
   });
 
   it('never has more than one send in flight, and keeps publish order across sends', async () => {
-    const { batcher, sends, gates, maxInFlight } = makeBatcher({ lingerMs: 0, manual: true } as never);
+    const { batcher, sends, gates, maxInFlight } = makeBatcher({ lingerMs: 0, manual: true });
     const results: Array<Promise<string[]>> = [];
     for (let i = 0; i < 10; i++) results.push(batcher.add([i], 30));
     await vi.waitFor(() => expect(sends.length).toBe(1));
@@ -88,7 +90,7 @@ describe('LingerBatcher', () => {
       lingerMs: 0,
       bufferMemoryBytes: 100,
       manual: true,
-    } as never);
+    });
     const first = batcher.add([1], 80);
     let secondDone = false;
     const second = batcher.add([2], 50).then((r) => ((secondDone = true), r));
@@ -109,7 +111,7 @@ describe('LingerBatcher', () => {
       bufferMemoryBytes: 100,
       maxBlockMs: 30,
       manual: true,
-    } as never);
+    });
     const first = batcher.add([1], 90);
     await expect(batcher.add([2], 20)).rejects.toThrow('buffer full');
     await vi.waitFor(() => expect(gates.length).toBe(1));
@@ -125,10 +127,9 @@ describe('LingerBatcher', () => {
       bufferMemoryBytes: 1000,
       maxBlockMs: 100,
       bufferFullError: () => new Error('full'),
-      send: async (items) => {
+      send: (items) => {
         calls++;
-        if (calls === 1) throw new Error('broker down');
-        return items;
+        return calls === 1 ? Promise.reject(new Error('broker down')) : Promise.resolve(items);
       },
     });
     const a = batcher.add([1], 1);

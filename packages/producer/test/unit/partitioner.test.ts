@@ -14,7 +14,7 @@ describe('Java-compatible partitioner (golden vectors from kafka-clients)', () =
   it('has vectors with non-ASCII keys computed by the Java client', () => {
     expect(fixture.client).toMatch(/^kafka-clients \d/);
     expect(fixture.vectors.length).toBeGreaterThan(20);
-    expect(fixture.vectors.some((v) => /[^\x00-\x7f]/.test(v.key))).toBe(true);
+    expect(fixture.vectors.some((v) => Buffer.byteLength(v.key) > v.key.length)).toBe(true);
     expect(fixture.vectors.some((v) => v.key.includes('日本'))).toBe(true);
   });
 
