@@ -226,12 +226,21 @@ class KafkaEventProducer implements EventProducer {
 
   // --- publishing ---
 
-  async publish(event: VmOperationEventInput, options: PublishOptions = {}): Promise<PublishResult> {
-    await this.ready('publish');
-    const record = this.prepareVmEvent(event, options.identity, options, '');
-    if (Array.isArray(record)) throw new SchemaValidationError(record[0], record[1]);
-    const results = await this.withSignal(this.enqueue([record]), options.signal);
-    return results[0]!;
+  publish(event: VmOperationEventInput, options: PublishOptions = {}): Promise<PublishResult> {
+    // Hot path: no await before the record is queued when the producer is connected.
+    if (this.state !== 'connected') {
+      return (async () => {
+        await this.ready('publish');
+        return this.publish(event, options);
+      })();
+    }
+    try {
+      const record = this.prepareVmEvent(event, options.identity, options, '');
+      if (Array.isArray(record)) throw new SchemaValidationError(record[0], record[1]);
+      return this.withSignal(this.enqueue([record]), options.signal).then(first);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   async publishBatch(
@@ -305,13 +314,32 @@ class KafkaEventProducer implements EventProducer {
   }
 
   /**
-   * Checks sizes (loading topic metadata when needed), then queues the records. Tracked until they are queued,
-   * so that disconnect() waits for publishes already accepted and flushes them too.
+   * Checks sizes (loading topic metadata when needed), then queues the records. When the topic's metadata is
+   * cached this is synchronous; otherwise the publish is tracked until it is queued, so that disconnect() waits
+   * for publishes already accepted and flushes them too.
    */
   private enqueue(records: OutRecord[]): Promise<PublishResult[]> {
+    let bytes = 0;
+    const now = Date.now();
+    for (const record of records) {
+      const info = this.topicInfo.get(record.topic);
+      if (info === undefined || info.expiresAt <= now) return this.enqueueAfterMetadata(records);
+      bytes += checkRecordSize(record, info.maxMessageBytes);
+    }
+    return this.batcher.add(records, bytes);
+  }
+
+  private enqueueAfterMetadata(records: OutRecord[]): Promise<PublishResult[]> {
     const admitted = (async () => {
       let bytes = 0;
-      for (const record of records) bytes += await this.checkSize(record);
+      for (const record of records) {
+        const cached = this.topicInfo.get(record.topic);
+        const info =
+          cached !== undefined && cached.expiresAt > Date.now()
+            ? cached
+            : await this.loadTopicInfo(record.topic);
+        bytes += checkRecordSize(record, info.maxMessageBytes);
+      }
       return { delivered: this.batcher.add(records, bytes) };
     })();
     this.admitting.add(admitted);
@@ -441,26 +469,6 @@ class KafkaEventProducer implements EventProducer {
       if (this.envTopics.size < 1000) this.envTopics.set(env, topic);
     }
     return topic;
-  }
-
-  /** Serialized size of the record, checked against the topic's max.message.bytes (cached). */
-  private async checkSize(record: OutRecord): Promise<number> {
-    const { message } = record;
-    let size = RECORD_OVERHEAD + Buffer.byteLength(message.key) + (message.value as Buffer).length;
-    for (const name in message.headers)
-      size += name.length + Buffer.byteLength(message.headers[name] as string) + 4;
-    const cached = this.topicInfo.get(record.topic);
-    const info =
-      cached !== undefined && cached.expiresAt > Date.now() ? cached : await this.loadTopicInfo(record.topic);
-    if (size + BATCH_OVERHEAD > info.maxMessageBytes) {
-      throw new MessageTooLargeError(
-        record.topic,
-        size + BATCH_OVERHEAD,
-        info.maxMessageBytes,
-        record.eventId,
-      );
-    }
-    return size;
   }
 
   private loadTopicInfo(topic: string): Promise<TopicInfo> {
@@ -640,6 +648,32 @@ class KafkaEventProducer implements EventProducer {
     }
     if (chunk.length > 0) yield chunk;
   }
+}
+
+/**
+ * Size of a record for batch accounting, and the limit check: the cheap upper bound (3 UTF-8 bytes per UTF-16
+ * unit for key and headers) decides when it is clearly below the topic's limit; otherwise the exact size does.
+ * Throws MessageTooLargeError when the record's batch would exceed the limit.
+ */
+function checkRecordSize(record: OutRecord, maxMessageBytes: number): number {
+  const { message } = record;
+  const headers = message.headers as Record<string, string>;
+  let chars = message.key.length;
+  for (const name in headers) chars += name.length + headers[name]!.length + 4;
+  const valueBytes = (message.value as Buffer).length;
+  if (RECORD_OVERHEAD + BATCH_OVERHEAD + valueBytes + chars * 3 <= maxMessageBytes) {
+    return RECORD_OVERHEAD + valueBytes + chars;
+  }
+  let size = RECORD_OVERHEAD + Buffer.byteLength(message.key) + valueBytes;
+  for (const name in headers) size += Buffer.byteLength(name) + Buffer.byteLength(headers[name]!) + 4;
+  if (size + BATCH_OVERHEAD > maxMessageBytes) {
+    throw new MessageTooLargeError(record.topic, size + BATCH_OVERHEAD, maxMessageBytes, record.eventId);
+  }
+  return size;
+}
+
+function first<T>(results: T[]): T {
+  return results[0]!;
 }
 
 function isArray(value: unknown): value is readonly unknown[] {

@@ -44,7 +44,9 @@ export interface BatcherStats {
 /** See the module comment. */
 export class LingerBatcher<TItem, TResult> {
   private readonly opts: BatcherOptions<TItem, TResult>;
+  /** Queued groups are `queue[head..]`; the consumed prefix is dropped in bulk (Array.shift is O(n)). */
   private queue: Array<Group<TItem, TResult>> = [];
+  private head = 0;
   private queuedBytes = 0;
   /** Queued plus in flight. */
   private bufferedBytes = 0;
@@ -126,8 +128,8 @@ export class LingerBatcher<TItem, TResult> {
 
   /** Starts a send when one is due, otherwise arms the linger timer for the oldest queued group. */
   private pump(): void {
-    if (this.sending || this.queue.length === 0) return;
-    const head = this.queue[0]!;
+    if (this.sending || this.head >= this.queue.length) return;
+    const head = this.queue[this.head]!;
     const due = head.enqueuedAt + this.opts.lingerMs;
     if (this.queuedBytes >= this.opts.batchSizeBytes || head.seq <= this.flushTarget || Date.now() >= due) {
       if (this.timer) {
@@ -153,11 +155,19 @@ export class LingerBatcher<TItem, TResult> {
     this.sending = true;
     const groups: Array<Group<TItem, TResult>> = [];
     let bytes = 0;
-    while (this.queue.length > 0) {
-      const next = this.queue[0]!;
+    while (this.head < this.queue.length) {
+      const next = this.queue[this.head]!;
       if (groups.length > 0 && bytes + next.bytes > this.opts.batchSizeBytes) break;
-      groups.push(this.queue.shift()!);
+      groups.push(next);
+      this.head++;
       bytes += next.bytes;
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
     }
     this.queuedBytes -= bytes;
     const items = groups.length === 1 ? groups[0]!.items : groups.flatMap((g) => g.items);

@@ -5,7 +5,8 @@
  */
 import * as zlib from 'node:zlib';
 import { promisify } from 'node:util';
-import { CompressionCodecs, CompressionTypes } from 'kafkajs';
+import kafkajs from 'kafkajs';
+import { CompressionTypes } from 'kafkajs';
 import snappyCodec from 'kafkajs-snappy';
 import * as lz4 from 'lz4js';
 import * as xxh32 from 'lz4js/xxh32.js';
@@ -135,7 +136,8 @@ function zstdCodec(): Codec {
 /** Registers the lz4, snappy and zstd codecs in kafkajs (idempotent). */
 export function registerCodecs(): void {
   if (registered) return;
-  const codecs = CompressionCodecs as Record<number, () => Codec>;
+  // CompressionCodecs is not a named export Node's ESM loader can see in kafkajs (CJS): read it from the default.
+  const codecs = kafkajs.CompressionCodecs as Record<number, () => Codec>;
   const lz4c = lz4Codec();
   codecs[CompressionTypes.Snappy] = snappyCodec;
   codecs[CompressionTypes.LZ4] = () => lz4c;
