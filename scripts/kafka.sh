@@ -178,28 +178,33 @@ format_storage() {
     || { tail -n 30 "$LOG_FILE" >&2; die "formatting the Kafka storage failed (log: $LOG_FILE)"; }
 }
 
+report_running() { # <pid>
+  local pid="$1" version
+  version="$(cat "$RUN_DIR/version" 2>/dev/null || echo '?')"
+  if ! api_versions_ok "$KAFKA_PORT"; then
+    log "pid $pid is running but does not answer yet; waiting for it"
+    wait_ready "$pid" || die_with_log "the running broker (pid $pid) does not answer on 127.0.0.1:$KAFKA_PORT"
+  fi
+  log "already running: Kafka $version on 127.0.0.1:$KAFKA_PORT (pid $pid)"
+  [ "$version" = "$KAFKA_VERSION" ] \
+    || log "warning: KAFKA_VERSION is $KAFKA_VERSION but the running broker is $version; 'bash scripts/kafka.sh stop' first to switch"
+  echo "KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
+}
+
 cmd_start() {
   validate_env
   mkdir -p "$RUN_DIR"
   local pid
-  # Fast path without the lock: the broker is already up.
-  if pid="$(running_pid)" && api_versions_ok "$KAFKA_PORT"; then
-    log "already running: Kafka $(cat "$RUN_DIR/version" 2>/dev/null || echo '?') on 127.0.0.1:$KAFKA_PORT (pid $pid)"
-    echo "KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
+  # Our broker already runs (or is still starting): no lock needed, just wait until it answers.
+  if pid="$(running_pid)"; then
+    report_running "$pid"
     return 0
   fi
   # Two callers starting at once: the second one waits here and then finds the broker running.
   exec 9>"$RUN_DIR/.start.lock"
   flock -w "$((KAFKA_START_TIMEOUT + 60))" 9 || die "another 'kafka.sh start' for port $KAFKA_PORT holds $RUN_DIR/.start.lock"
   if pid="$(running_pid)"; then
-    if api_versions_ok "$KAFKA_PORT"; then
-      log "already running: Kafka $(cat "$RUN_DIR/version" 2>/dev/null || echo '?') on 127.0.0.1:$KAFKA_PORT (pid $pid)"
-      echo "KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
-      return 0
-    fi
-    log "pid $pid is running but does not answer yet; waiting for it"
-    wait_ready "$pid" || die_with_log "the running broker (pid $pid) does not answer on 127.0.0.1:$KAFKA_PORT"
-    echo "KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
+    report_running "$pid"
     return 0
   fi
   if api_versions_ok "$KAFKA_PORT"; then
