@@ -239,7 +239,7 @@ class KafkaEventProducer implements EventProducer {
       if (Array.isArray(record)) throw new SchemaValidationError(record[0], record[1]);
       return this.withSignal(this.enqueue([record]), options.signal).then(first);
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error as string)));
     }
   }
 
