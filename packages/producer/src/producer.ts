@@ -88,6 +88,8 @@ interface OutRecord {
   topic: string;
   message: Message & { key: string; partition?: number };
   eventId: string;
+  /** Upper bound of the record's bytes (set when the record is admitted), for splitting requests. */
+  bound?: number;
 }
 
 interface TopicInfo {
@@ -237,7 +239,7 @@ class KafkaEventProducer implements EventProducer {
     try {
       const record = this.prepareVmEvent(event, options.identity, options, '');
       if (Array.isArray(record)) throw new SchemaValidationError(record[0], record[1]);
-      return this.withSignal(this.enqueue([record]), options.signal).then(first);
+      return this.withSignal(this.enqueueOne(record), options.signal);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error as string)));
     }
@@ -327,6 +329,14 @@ class KafkaEventProducer implements EventProducer {
       bytes += checkRecordSize(record, info.maxMessageBytes);
     }
     return this.batcher.add(records, bytes);
+  }
+
+  /** `enqueue` for one record, resolving with its result. */
+  private enqueueOne(record: OutRecord): Promise<PublishResult> {
+    const info = this.topicInfo.get(record.topic);
+    if (info === undefined || info.expiresAt <= Date.now())
+      return this.enqueueAfterMetadata([record]).then(first);
+    return this.batcher.addOne(record, checkRecordSize(record, info.maxMessageBytes));
   }
 
   private enqueueAfterMetadata(records: OutRecord[]): Promise<PublishResult[]> {
@@ -636,7 +646,7 @@ class KafkaEventProducer implements EventProducer {
       const limit =
         (this.topicInfo.get(record.topic)?.maxMessageBytes ?? this.opts.defaultMaxMessageBytes) -
         BATCH_OVERHEAD;
-      const size = approxSize(record);
+      const size = record.bound ?? approxSize(record);
       const used = bytesPerTopic.get(record.topic) ?? 0;
       if (chunk.length > 0 && used + size > limit) {
         yield chunk;
@@ -661,7 +671,8 @@ function checkRecordSize(record: OutRecord, maxMessageBytes: number): number {
   let chars = message.key.length;
   for (const name in headers) chars += name.length + headers[name]!.length + 4;
   const valueBytes = (message.value as Buffer).length;
-  if (RECORD_OVERHEAD + BATCH_OVERHEAD + valueBytes + chars * 3 <= maxMessageBytes) {
+  record.bound = RECORD_OVERHEAD + valueBytes + chars * 3;
+  if (record.bound + BATCH_OVERHEAD <= maxMessageBytes) {
     return RECORD_OVERHEAD + valueBytes + chars;
   }
   let size = RECORD_OVERHEAD + Buffer.byteLength(message.key) + valueBytes;
@@ -708,20 +719,27 @@ function approxSize(record: OutRecord): number {
 
 /** Offsets from the per-partition base offsets: records of one partition are appended in send order. */
 function assignOffsets(records: OutRecord[], metadata: RecordMetadata[]): PublishResult[] {
-  const base = new Map<string, bigint>();
-  for (const m of metadata) base.set(`${m.partition}\u0000${m.topicName}`, BigInt(m.baseOffset ?? '-1'));
-  const next = new Map<string, bigint>();
-  return records.map((record) => {
+  const next = new Map<string, Map<number, number | bigint>>();
+  for (const m of metadata) {
+    let perTopic = next.get(m.topicName);
+    if (perTopic === undefined) next.set(m.topicName, (perTopic = new Map<number, number | bigint>()));
+    const base = BigInt(m.baseOffset ?? '-1');
+    perTopic.set(m.partition, base < 2n ** 52n ? Number(base) : base);
+  }
+  const results = new Array<PublishResult>(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
     const partition = record.message.partition ?? -1;
-    const id = `${partition}\u0000${record.topic}`;
-    const offset = next.get(id) ?? base.get(id) ?? -1n;
-    next.set(id, offset + 1n);
-    return {
+    const perTopic = next.get(record.topic);
+    const offset = perTopic?.get(partition) ?? -1;
+    perTopic?.set(partition, typeof offset === 'bigint' ? offset + 1n : offset + 1);
+    results[i] = {
       eventId: record.eventId,
       topic: record.topic,
       partition,
-      offset: offset.toString(),
+      offset: String(offset),
       key: record.message.key,
     };
-  });
+  }
+  return results;
 }

@@ -23,7 +23,9 @@ interface Group<TItem, TResult> {
   items: TItem[];
   bytes: number;
   enqueuedAt: number;
+  /** Receives all results of the group, or (for `addOne`) the single result. */
   resolve: (results: TResult[]) => void;
+  resolveOne: ((result: TResult) => void) | undefined;
   reject: (error: unknown) => void;
 }
 
@@ -32,6 +34,8 @@ interface Waiter {
   admit: () => void;
   timer: NodeJS.Timeout | undefined;
 }
+
+function noop(): void {}
 
 /** Counters for observability and tests. */
 export interface BatcherStats {
@@ -67,21 +71,34 @@ export class LingerBatcher<TItem, TResult> {
 
   /** Queues one group of items; resolves with their results once the broker acknowledged them. */
   add(items: TItem[], bytes: number): Promise<TResult[]> {
-    return new Promise<TResult[]>((resolve, reject) => {
-      const enqueue = () => this.enqueue({ seq: 0, items, bytes, enqueuedAt: 0, resolve, reject });
-      if (this.fits(bytes) && this.waiters.length === 0) {
-        enqueue();
-        return;
-      }
-      this.blockedAdds++;
-      const waiter: Waiter = { bytes, admit: enqueue, timer: undefined };
-      waiter.timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(this.opts.bufferFullError());
-        this.admitWaiters();
-      }, this.opts.maxBlockMs);
-      this.waiters.push(waiter);
-    });
+    return new Promise<TResult[]>((resolve, reject) => this.admit(items, bytes, resolve, undefined, reject));
+  }
+
+  /** Queues one item; resolves with its result (one promise less per record than `add`). */
+  addOne(item: TItem, bytes: number): Promise<TResult> {
+    return new Promise<TResult>((resolve, reject) => this.admit([item], bytes, noop, resolve, reject));
+  }
+
+  private admit(
+    items: TItem[],
+    bytes: number,
+    resolve: (results: TResult[]) => void,
+    resolveOne: ((result: TResult) => void) | undefined,
+    reject: (error: unknown) => void,
+  ): void {
+    const enqueue = () => this.enqueue({ seq: 0, items, bytes, enqueuedAt: 0, resolve, resolveOne, reject });
+    if (this.fits(bytes) && this.waiters.length === 0) {
+      enqueue();
+      return;
+    }
+    this.blockedAdds++;
+    const waiter: Waiter = { bytes, admit: enqueue, timer: undefined };
+    waiter.timer = setTimeout(() => {
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      reject(this.opts.bufferFullError());
+      this.admitWaiters();
+    }, this.opts.maxBlockMs);
+    this.waiters.push(waiter);
   }
 
   /** Sends everything queued now; resolves when all of it has been settled (acknowledged or failed). */
@@ -176,7 +193,9 @@ export class LingerBatcher<TItem, TResult> {
       const results = await this.opts.send(items);
       let offset = 0;
       for (const group of groups) {
-        group.resolve(groups.length === 1 ? results : results.slice(offset, offset + group.items.length));
+        if (group.resolveOne !== undefined) group.resolveOne(results[offset]!);
+        else
+          group.resolve(groups.length === 1 ? results : results.slice(offset, offset + group.items.length));
         offset += group.items.length;
       }
     } catch (error) {
