@@ -208,4 +208,16 @@ describe('publish (real broker)', () => {
     await expect(producer.publish(vmEvent())).rejects.toSatisfy((e) => isProducerError(e, 'PRODUCER_CLOSED'));
     await expect(producer.connect()).rejects.toSatisfy((e) => isProducerError(e, 'PRODUCER_CLOSED'));
   });
+
+  it('stops waiting when the AbortSignal fires, and rejects with its reason', async () => {
+    const topic = await createTopic();
+    const producer = await connectedProducer({ topic: { name: topic }, lingerMs: 60_000 });
+    const controller = new AbortController();
+    const pending = producer.publish(vmEvent(), { signal: controller.signal });
+    controller.abort(new Error('caller gave up'));
+    await expect(pending).rejects.toThrow('caller gave up');
+    await expect(producer.publish(vmEvent(), { signal: AbortSignal.abort() })).rejects.toSatisfy(
+      (e) => e instanceof Error && e.name === 'AbortError',
+    );
+  });
 });
