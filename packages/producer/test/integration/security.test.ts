@@ -4,7 +4,7 @@
  * StandardAuthorizer. Started here, stopped at the end; the shared broker on 9092 is not touched.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
@@ -15,6 +15,9 @@ import { KAFKA_SH, adminClient, consume, createTopic, execFileAsync, vmEvent } f
 
 const PORT = 19292;
 const SASL_PORT = 19294;
+const TLS_PORT = 19295;
+const TLS_BROKERS = [`127.0.0.1:${TLS_PORT}`];
+let caPem = '';
 const ADMIN_BROKERS = [`127.0.0.1:${PORT}`];
 const SASL_BROKERS = [`127.0.0.1:${SASL_PORT}`];
 const SCRAM_USER = 'scram-svc-user';
@@ -28,6 +31,18 @@ const kafkaSh = (command: 'start' | 'stop' | 'status' | 'classpath') =>
 
 beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'kafka-sasl-'));
+  // A throw-away CA and a broker certificate for 127.0.0.1 (PKCS12 keystore for the broker).
+  const sh = (script: string) => execFileAsync('bash', ['-ec', script], { cwd: dir });
+  await sh(
+    [
+      'openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=vmware-events-test-ca 2>/dev/null',
+      'openssl req -newkey rsa:2048 -nodes -keyout broker.key -out broker.csr -subj /CN=127.0.0.1 2>/dev/null',
+      'printf "subjectAltName=IP:127.0.0.1\\n" > san.ext',
+      'openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out broker.pem -days 2 -extfile san.ext 2>/dev/null',
+      'openssl pkcs12 -export -in broker.pem -inkey broker.key -out broker.p12 -passout pass:test-keystore-pw',
+    ].join('\n'),
+  );
+  caPem = await readFile(join(dir, 'ca.pem'), 'utf8');
   const jaas = join(dir, 'kafka_server_jaas.conf');
   await writeFile(
     jaas,
@@ -40,9 +55,13 @@ beforeAll(async () => {
     KAFKA_HEAP_OPTS: '-Xms256m -Xmx256m',
     KAFKA_JVM_OPTS: `-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true -Djava.security.auth.login.config=${jaas}`,
     KAFKA_SERVER_OVERRIDES: [
-      `listeners=PLAINTEXT://127.0.0.1:${PORT},SASL_PLAINTEXT://127.0.0.1:${SASL_PORT},CONTROLLER://127.0.0.1:${PORT + 1}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${PORT},SASL_PLAINTEXT://127.0.0.1:${SASL_PORT}`,
-      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+      `listeners=PLAINTEXT://127.0.0.1:${PORT},SASL_PLAINTEXT://127.0.0.1:${SASL_PORT},SSL://127.0.0.1:${TLS_PORT},CONTROLLER://127.0.0.1:${PORT + 1}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${PORT},SASL_PLAINTEXT://127.0.0.1:${SASL_PORT},SSL://127.0.0.1:${TLS_PORT}`,
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL',
+      'ssl.keystore.type=PKCS12',
+      `ssl.keystore.location=${join(dir, 'broker.p12')}`,
+      'ssl.keystore.password=test-keystore-pw',
+      'ssl.key.password=test-keystore-pw',
       'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
       'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
       'allow.everyone.if.no.acl.found=false',
@@ -211,5 +230,38 @@ describe('ACL authorization', () => {
     } finally {
       await producer.disconnect();
     }
+  });
+});
+
+describe('TLS', () => {
+  it('publishes over TLS when the broker certificate verifies against the configured CA', async () => {
+    const topic = await createTopic({ brokers: ADMIN_BROKERS });
+    const producer = createProducer({
+      brokers: TLS_BROKERS,
+      source: 'urn:vmware-events:test',
+      topic: { name: topic },
+      ssl: { ca: caPem, rejectUnauthorized: true },
+    });
+    await producer.connect();
+    try {
+      const result = await producer.publish(vmEvent());
+      const [record] = await consume(topic, 1, { brokers: ADMIN_BROKERS });
+      expect(record!.headers.eventId).toBe(result.eventId);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  it('refuses a broker whose certificate does not verify', async () => {
+    const producer = createProducer({
+      brokers: TLS_BROKERS,
+      ssl: true, // system CAs: the test CA is not among them
+      connectionTimeoutMs: 2_000,
+      retry: { retries: 1, initialRetryTimeMs: 100, maxRetryTimeMs: 200 },
+    });
+    const error = await producer.connect().catch((e: unknown) => e);
+    expect(isProducerError(error, 'PRODUCER_BROKER_UNAVAILABLE'), String(error)).toBe(true);
+    expect((error as Error).message).toMatch(/certificate/i);
+    await producer.disconnect();
   });
 });
