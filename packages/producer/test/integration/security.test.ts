@@ -1,7 +1,7 @@
 /**
- * SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) and ACL authorization against a dedicated broker on port 19292
- * (PLAINTEXT for the test's own admin, a super user) with a SASL_PLAINTEXT listener on 19294 and the
- * StandardAuthorizer. Started here, stopped at the end; the shared broker on 9092 is not touched.
+ * SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), TLS and ACL authorization against a dedicated broker on port 19292
+ * (PLAINTEXT for the test's own admin, a super user) with a SASL_PLAINTEXT listener on 19294, an SSL listener on
+ * 19295 (certificate from a throw-away CA made with openssl) and the StandardAuthorizer. Started here, stopped at the end; the shared broker on 9092 is not touched.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
