@@ -590,71 +590,70 @@ class KafkaEventProducer implements EventProducer {
     return fresh;
   }
 
-  private async send(records: OutRecord[]): Promise<PublishResult[]> {
-    const ctx: ErrorContext = { ...this.errorContext, topic: topicsOf(records) };
-    let producer = this.producer;
-    try {
-      if (producer === undefined) throw new ProducerClosedError('send');
-      if (this.needsReset) producer = await this.resetProducer();
-    } catch (error) {
-      throw mapKafkaError(error, ctx);
+  /**
+   * Sends one topic per request (so a topic the principal may not write, or that is gone, fails only its own
+   * records), in chunks that fit the topic's max.message.bytes. Returns one result per record, in order: the
+   * record's position, or the error that refused it (the batcher rejects the record's publish with it).
+   */
+  private async send(records: OutRecord[]): Promise<Array<PublishResult | Error>> {
+    const results = new Array<PublishResult | Error>(records.length);
+    const byTopic = new Map<string, number[]>();
+    for (let i = 0; i < records.length; i++) {
+      const list = byTopic.get(records[i]!.topic);
+      if (list) list.push(i);
+      else byTopic.set(records[i]!.topic, [i]);
     }
-    const results: PublishResult[] = [];
-    for (const chunk of this.chunks(records)) {
-      const byTopic = new Map<string, OutRecord[]>();
-      for (const record of chunk) {
-        const list = byTopic.get(record.topic);
-        if (list) list.push(record);
-        else byTopic.set(record.topic, [record]);
-      }
-      let metadata: RecordMetadata[];
-      try {
-        metadata = await producer.sendBatch({
-          acks: -1,
-          timeout: this.opts.requestTimeoutMs,
-          compression: this.compression,
-          topicMessages: [...byTopic].map(([topic, list]) => ({
+    for (const [topic, indices] of byTopic) {
+      for (const chunk of this.chunks(topic, indices, records)) {
+        const ctx: ErrorContext = { ...this.errorContext, topic };
+        try {
+          let producer = this.producer;
+          if (producer === undefined) throw new ProducerClosedError('send');
+          if (this.needsReset) producer = await this.resetProducer();
+          const metadata = await producer.sendBatch({
+            acks: -1,
+            timeout: this.opts.requestTimeoutMs,
+            compression: this.compression,
+            topicMessages: [{ topic, messages: chunk.map((i) => records[i]!.message) }],
+          });
+          assignOffsets(records, chunk, metadata, results);
+        } catch (error) {
+          this.needsReset = true;
+          const mapped = mapKafkaError(error, ctx);
+          const failure = mapped instanceof Error ? mapped : new Error('send failed', { cause: mapped });
+          this.log.warn('send failed', {
             topic,
-            messages: list.map((r) => r.message),
-          })),
-        });
-      } catch (error) {
-        this.needsReset = true;
-        const mapped = mapKafkaError(error, ctx);
-        this.log.warn('send failed', {
-          topics: [...byTopic.keys()],
-          records: chunk.length,
-          code: (mapped as { code?: string }).code,
-          error: (mapped as Error).message,
-        });
-        throw mapped;
+            records: chunk.length,
+            code: (failure as { code?: string }).code,
+            error: failure.message,
+          });
+          for (const i of chunk) results[i] = failure;
+        }
       }
-      results.push(...assignOffsets(chunk, metadata));
     }
     return results;
   }
 
-  /** Splits records so that no topic receives more than its max.message.bytes in one request. */
-  private *chunks(records: OutRecord[]): Generator<OutRecord[]> {
-    if (records.length === 1) {
-      yield records;
+  /** Splits one topic's records so that no request carries more than the topic's max.message.bytes. */
+  private *chunks(topic: string, indices: number[], records: OutRecord[]): Generator<number[]> {
+    if (indices.length === 1) {
+      yield indices;
       return;
     }
-    let chunk: OutRecord[] = [];
-    const bytesPerTopic = new Map<string, number>();
-    for (const record of records) {
-      const limit =
-        (this.topicInfo.get(record.topic)?.maxMessageBytes ?? this.opts.defaultMaxMessageBytes) -
-        BATCH_OVERHEAD;
+    const limit =
+      (this.topicInfo.get(topic)?.maxMessageBytes ?? this.opts.defaultMaxMessageBytes) - BATCH_OVERHEAD;
+    let chunk: number[] = [];
+    let used = 0;
+    for (const i of indices) {
+      const record = records[i]!;
       const size = record.bound ?? approxSize(record);
-      const used = bytesPerTopic.get(record.topic) ?? 0;
       if (chunk.length > 0 && used + size > limit) {
         yield chunk;
         chunk = [];
-        bytesPerTopic.clear();
+        used = 0;
       }
-      chunk.push(record);
-      bytesPerTopic.set(record.topic, (bytesPerTopic.get(record.topic) ?? 0) + size);
+      chunk.push(i);
+      used += size;
     }
     if (chunk.length > 0) yield chunk;
   }
@@ -704,12 +703,6 @@ const KAFKA_LOG_LEVELS = {
   debug: KafkaLogLevel.DEBUG,
 } as const;
 
-function topicsOf(records: OutRecord[]): string {
-  const first = records[0]?.topic ?? '';
-  for (const r of records) if (r.topic !== first) return [...new Set(records.map((x) => x.topic))].join(', ');
-  return first;
-}
-
 function approxSize(record: OutRecord): number {
   const m = record.message;
   let size = RECORD_OVERHEAD + m.key.length * 3 + (m.value as Buffer).length;
@@ -718,21 +711,22 @@ function approxSize(record: OutRecord): number {
 }
 
 /** Offsets from the per-partition base offsets: records of one partition are appended in send order. */
-function assignOffsets(records: OutRecord[], metadata: RecordMetadata[]): PublishResult[] {
-  const next = new Map<string, Map<number, number | bigint>>();
+function assignOffsets(
+  records: OutRecord[],
+  chunk: number[],
+  metadata: RecordMetadata[],
+  results: Array<PublishResult | Error>,
+): void {
+  const next = new Map<number, number | bigint>();
   for (const m of metadata) {
-    let perTopic = next.get(m.topicName);
-    if (perTopic === undefined) next.set(m.topicName, (perTopic = new Map<number, number | bigint>()));
     const base = BigInt(m.baseOffset ?? '-1');
-    perTopic.set(m.partition, base < 2n ** 52n ? Number(base) : base);
+    next.set(m.partition, base < 2n ** 52n ? Number(base) : base);
   }
-  const results = new Array<PublishResult>(records.length);
-  for (let i = 0; i < records.length; i++) {
+  for (const i of chunk) {
     const record = records[i]!;
     const partition = record.message.partition ?? -1;
-    const perTopic = next.get(record.topic);
-    const offset = perTopic?.get(partition) ?? -1;
-    perTopic?.set(partition, typeof offset === 'bigint' ? offset + 1n : offset + 1);
+    const offset = next.get(partition) ?? -1;
+    next.set(partition, typeof offset === 'bigint' ? offset + 1n : offset + 1);
     results[i] = {
       eventId: record.eventId,
       topic: record.topic,
@@ -741,5 +735,4 @@ function assignOffsets(records: OutRecord[], metadata: RecordMetadata[]): Publis
       key: record.message.key,
     };
   }
-  return results;
 }

@@ -12,8 +12,11 @@ export interface BatcherOptions<TItem, TResult> {
   batchSizeBytes: number;
   bufferMemoryBytes: number;
   maxBlockMs: number;
-  /** Sends items in order; resolves with one result per item, in the same order. */
-  send: (items: TItem[]) => Promise<TResult[]>;
+  /**
+   * Sends items in order; resolves with one result per item, in the same order. An item's result may be an Error:
+   * the group holding that item is rejected with it (the other groups of the send are unaffected).
+   */
+  send: (items: TItem[]) => Promise<Array<TResult | Error>>;
   /** Error for a group that could not enter the buffer within maxBlockMs. */
   bufferFullError: () => Error;
 }
@@ -193,10 +196,16 @@ export class LingerBatcher<TItem, TResult> {
       const results = await this.opts.send(items);
       let offset = 0;
       for (const group of groups) {
-        if (group.resolveOne !== undefined) group.resolveOne(results[offset]!);
-        else
-          group.resolve(groups.length === 1 ? results : results.slice(offset, offset + group.items.length));
-        offset += group.items.length;
+        const end = offset + group.items.length;
+        let failure: Error | undefined;
+        for (let i = offset; i < end && failure === undefined; i++) {
+          const result = results[i];
+          if (result instanceof Error) failure = result;
+        }
+        if (failure !== undefined) group.reject(failure);
+        else if (group.resolveOne !== undefined) group.resolveOne(results[offset] as TResult);
+        else group.resolve((groups.length === 1 ? results : results.slice(offset, end)) as TResult[]);
+        offset = end;
       }
     } catch (error) {
       for (const group of groups) group.reject(error);

@@ -203,8 +203,17 @@ describe('ACL authorization', () => {
       expect(error.retriable).toBe(false);
       expect(error.message).toContain(denied);
       expect(error.message).not.toContain(SCRAM_USER);
-      // The producer goes on working for the topic it may write to.
+      // The producer goes on working for the topic it may write to, also for records batched together with
+      // records for the refused topic (one request per topic).
       await producer.publish(vmEvent());
+      const [ok, refused] = await Promise.allSettled([
+        producer.publish(vmEvent()),
+        producer.publish(vmEvent(), { topic: denied }),
+      ]);
+      expect(ok.status).toBe('fulfilled');
+      expect(refused.status === 'rejected' && isProducerError(refused.reason, 'PRODUCER_AUTHORIZATION')).toBe(
+        true,
+      );
       expect(lines.join('\n')).not.toContain(SCRAM_USER);
     } finally {
       await producer.disconnect();

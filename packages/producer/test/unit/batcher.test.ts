@@ -149,4 +149,19 @@ describe('LingerBatcher', () => {
     await expect(p).resolves.toEqual(['ok-7']);
     await batcher.flush();
   });
+
+  it('rejects only the groups whose items the send reports as failed', async () => {
+    const batcher = new LingerBatcher<number, string>({
+      lingerMs: 20,
+      batchSizeBytes: 1000,
+      bufferMemoryBytes: 1000,
+      maxBlockMs: 100,
+      bufferFullError: () => new Error('full'),
+      send: (items) => Promise.resolve(items.map((i) => (i === 2 ? new Error(`refused ${i}`) : `ok-${i}`))),
+    });
+    const [one, twoAndThree, four] = [batcher.add([1], 1), batcher.add([2, 3], 2), batcher.addOne(4, 1)];
+    await expect(one).resolves.toEqual(['ok-1']);
+    await expect(twoAndThree).rejects.toThrow('refused 2');
+    await expect(four).resolves.toBe('ok-4');
+  });
 });
