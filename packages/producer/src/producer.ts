@@ -99,6 +99,19 @@ interface TopicInfo {
 
 type State = 'idle' | 'connecting' | 'connected' | 'closing' | 'closed';
 
+/** Headers whose values repeat across records (see headerBytes). */
+const REPEATED_HEADERS = [
+  'env',
+  'tenant',
+  'operationType',
+  'contentVersion',
+  'content-type',
+  'ce_specversion',
+  'ce_source',
+  'ce_type',
+] as const;
+const HEADER_CACHE_SIZE = 1024;
+
 /** Bytes a record adds to a record batch besides key, value and header bytes (generous upper bound). */
 const RECORD_OVERHEAD = 32;
 /** Bytes of a record batch header. */
@@ -123,6 +136,7 @@ class KafkaEventProducer implements EventProducer {
   private closing: Promise<void> | undefined;
   private traceparent: TraceparentSource | undefined;
   private readonly admitting = new Set<Promise<unknown>>();
+  private readonly headerCache = new Map<string, Buffer>();
 
   constructor(opts: ResolvedProducerOptions) {
     this.opts = opts;
@@ -459,11 +473,27 @@ class KafkaEventProducer implements EventProducer {
       ...(traceparent === undefined ? {} : { traceparent }),
       ...(options.tracestate === undefined ? {} : { tracestate: options.tracestate }),
     });
+    const wire = headers as unknown as Record<string, string | Buffer>;
+    for (const name of REPEATED_HEADERS) wire[name] = this.headerBytes(wire[name] as string);
     return {
       topic: this.topicFor(valid, options.topic),
       eventId,
-      message: { key, value: Buffer.from(JSON.stringify(valid)), headers: headers },
+      message: { key, value: Buffer.from(JSON.stringify(valid)), headers: wire },
     };
+  }
+
+  /**
+   * Header values that repeat from record to record (environment, tenant, operation, source, …) are encoded to
+   * bytes once and shared, instead of kafkajs encoding them again for every record. Bounded: rare values stay strings.
+   */
+  private headerBytes(value: string): string | Buffer {
+    let bytes = this.headerCache.get(value);
+    if (bytes === undefined) {
+      if (this.headerCache.size >= HEADER_CACHE_SIZE) return value;
+      bytes = Buffer.from(value, 'utf8');
+      this.headerCache.set(value, bytes);
+    }
+    return bytes;
   }
 
   private topicFor(event: VmOperationEvent, override: string | undefined): string {
@@ -666,7 +696,7 @@ class KafkaEventProducer implements EventProducer {
  */
 function checkRecordSize(record: OutRecord, maxMessageBytes: number): number {
   const { message } = record;
-  const headers = message.headers as Record<string, string>;
+  const headers = message.headers as Record<string, string | Buffer>;
   let chars = message.key.length;
   for (const name in headers) chars += name.length + headers[name]!.length + 4;
   const valueBytes = (message.value as Buffer).length;
