@@ -416,7 +416,7 @@ Reading: the ≤ 5 % target is not reliably met. Rounds vary by ±20 % on this s
 on the same cores), so single runs disagree, but in every run so far one \`publish()\` call per event was about
 10 % (medians) to 30 % (best rounds) slower than hand-written kafkajs code: it pays per call for validation, a
 promise, size accounting and the linger bookkeeping, on top of kafkajs's own encoding (which dominates the CPU
-profile of both). \`publishBatch\` with the same chunks as raw kafkajs came closer (between −9 % and +18 % over runs).
+profile of both). \`publishBatch\` with the same chunks as raw kafkajs came closer (between −9 % and +20 % over runs).
 Services that produce in bursts should hand the SDK arrays. Java's client is 2–3× faster than either Node path here.
 
 Run: \`pnpm exec tsx bench/producer.ts\` (or \`bash scripts/bench.sh producer\`).
