@@ -95,7 +95,11 @@ export const producerOptionsSchema = z
     /** Retries of a failed send (the idempotent producer makes them safe), with exponential backoff. */
     retry: z
       .strictObject({
-        retries: nonNegativeInt.default(10),
+        retries: z
+          .number()
+          .int()
+          .min(1, 'must be at least 1: the idempotent producer needs retries')
+          .default(10),
         initialRetryTimeMs: positiveInt.default(300),
         maxRetryTimeMs: positiveInt.default(10_000),
       })

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   DELETE_ALL_KEY,
   buildEventHeaders,
@@ -11,9 +11,9 @@ import {
   validateVmOperationEvent,
 } from '@org/vmware-events-schema';
 import type { SchemaValidationError, VmOperationEvent } from '@org/vmware-events-schema';
-import { isProducerError, partitionForKey } from '../../src/index.js';
+import { createProducer, isProducerError, partitionForKey } from '../../src/index.js';
 import type { MessageTooLargeError, UnknownTopicError } from '../../src/index.js';
-import { connectedProducer, consume, createTopic, recordCount, vmEvent } from './helpers.js';
+import { BROKERS, connectedProducer, consume, createTopic, recordCount, vmEvent } from './helpers.js';
 
 describe('publish (real broker)', () => {
   it('fills in the defaults, validates, keys, adds the contract headers and reports where the record went', async () => {
@@ -219,5 +219,15 @@ describe('publish (real broker)', () => {
     await expect(producer.publish(vmEvent(), { signal: AbortSignal.abort() })).rejects.toSatisfy(
       (e) => e instanceof Error && e.name === 'AbortError',
     );
+  });
+
+  it('shares one connection attempt between concurrent connect() calls', async () => {
+    const producer = createProducer({ brokers: BROKERS, source: 'urn:vmware-events:test' });
+    onTestFinished(() => producer.disconnect());
+    const first = producer.connect();
+    const second = producer.connect();
+    expect(second).toBe(first);
+    await Promise.all([first, second]);
+    await producer.connect();
   });
 });

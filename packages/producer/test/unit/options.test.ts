@@ -69,6 +69,10 @@ describe('producer options', () => {
       retry: { initialRetryTimeMs: 5000, maxRetryTimeMs: 100 },
     });
     expect(retry[0]!.path).toBe('retry.initialRetryTimeMs');
+    expect(issuesOf({ brokers: ['127.0.0.1:9092'], retry: { retries: 0 } })[0]).toEqual({
+      path: 'retry.retries',
+      message: expect.stringContaining('idempotent'),
+    });
   });
 
   it('validates topic naming with the schema package rules', () => {
