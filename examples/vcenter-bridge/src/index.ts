@@ -9,7 +9,7 @@ export { FileCheckpointStore, isKeyAfter } from './checkpoint.js';
 export type { Checkpoint, CheckpointStore } from './checkpoint.js';
 export { EVENT_CLASS_OPERATIONS, mapEvent, operationOf, toRawCloudEvent, eventIdOf } from './mapping.js';
 export type { MappingContext, MappingResult } from './mapping.js';
-export { createKafkaSink, canonicalHeaders } from './sink.js';
+export { createKafkaSink } from './sink.js';
 export type { EventSink, SinkRecord, KafkaSinkOptions } from './sink.js';
 export {
   BridgeError,

@@ -2,13 +2,11 @@
  * Where the bridge publishes: an `EventSink` that resolves only once Kafka has acknowledged every
  * record of a batch. Canonical events go through the SDK producer (@org/vmware-events-producer:
  * validation, keys, headers, idempotent acks=all sends); raw CloudEvents, which are not canonical
- * events, through a plain idempotent kafkajs producer.
+ * events, through a plain idempotent kafkajs producer (the SDK producer accepts canonical events only).
  */
-import type { EventProducer, createProducer } from '@org/vmware-events-producer';
-
-type ProducerModule = { createProducer: typeof createProducer };
-import { buildEventHeaders } from '@org/vmware-events-schema';
-import { Kafka, logLevel as KafkaLogLevel } from 'kafkajs';
+import { createProducer } from '@org/vmware-events-producer';
+import type { EventProducer } from '@org/vmware-events-producer';
+import kafkajs from 'kafkajs';
 import type { Producer } from 'kafkajs';
 import type { Logger } from './logger.js';
 import type { CanonicalEvent, RawCloudEvent } from './types.js';
@@ -26,11 +24,6 @@ export interface EventSink {
   disconnect(): Promise<void>;
 }
 
-/** Kafka headers of a canonical event (docs/architecture.md, schema `event-headers` v1). */
-export function canonicalHeaders(event: CanonicalEvent): Record<string, string> {
-  return { ...buildEventHeaders(event) };
-}
-
 /** Options of {@link createKafkaSink}. */
 export interface KafkaSinkOptions {
   readonly brokers: readonly string[];
@@ -44,21 +37,8 @@ export interface KafkaSinkOptions {
 export function createKafkaSink(options: KafkaSinkOptions): EventSink {
   // The bridge retries a failed batch itself (forever, holding reads): a short producer retry keeps it responsive.
   let producer: EventProducer | undefined;
-  // Loaded lazily: when the SDK producer cannot be loaded in this runtime, canonical events go through
-  // the built-in kafkajs path below with the same key, headers and value (and a warning says so).
-  let sdk: Promise<ProducerModule | undefined> | undefined;
-  const loadSdk = () =>
-    (sdk ??= (import('@org/vmware-events-producer') as Promise<ProducerModule>).catch((error: unknown) => {
-      options.logger?.warn(
-        'the SDK producer could not be loaded; publishing canonical events with kafkajs directly',
-        {
-          error: error instanceof Error ? error.message : String(error),
-        },
-      );
-      return undefined;
-    }));
-  const newProducer = (mod: ProducerModule) =>
-    mod.createProducer({
+  const newProducer = () =>
+    createProducer({
       brokers: [...options.brokers],
       clientId: options.clientId,
       topic: { name: options.topic },
@@ -67,10 +47,10 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
       kafkaLogLevel: 'nothing',
       ...(options.logger ? { logger: options.logger } : {}),
     });
-  const kafka = new Kafka({
+  const kafka = new kafkajs.Kafka({
     clientId: `${options.clientId}-raw`,
     brokers: [...options.brokers],
-    logLevel: KafkaLogLevel.NOTHING,
+    logLevel: kafkajs.logLevel.NOTHING,
     retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
     connectionTimeout: 3000,
   });
@@ -91,30 +71,13 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
     })();
     return rawConnecting;
   };
-  /** The SDK producer, or undefined when it cannot be loaded here. */
-  const canonicalProducer = async (): Promise<EventProducer | undefined> => {
-    const mod = await loadSdk();
-    if (!mod) return undefined;
-    producer ??= newProducer(mod);
+  const canonicalProducer = async (): Promise<EventProducer> => {
+    producer ??= newProducer();
     await producer.connect();
     return producer;
   };
   const sendCanonical = async (events: CanonicalEvent[]): Promise<void> => {
-    const p = await canonicalProducer();
-    if (p) {
-      await p.publishBatch(events);
-      return;
-    }
-    const r = await rawProducer();
-    await r.send({
-      topic: options.topic,
-      acks: -1,
-      messages: events.map((e) => ({
-        key: e.operationInfo.vmId,
-        value: JSON.stringify(e),
-        headers: canonicalHeaders(e),
-      })),
-    });
+    await (await canonicalProducer()).publishBatch(events);
   };
   return {
     async connect() {
