@@ -17,8 +17,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
+      // The root tsconfig maps the workspace packages to their sources, so typed rules see real types
+      // without a build first (a package's own tsconfig would resolve siblings through their dist/).
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js'] },
+        project: ['./tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },
