@@ -1,5 +1,5 @@
 /**
- * The whole path on one machine: a vCenter simulator, the bridge, and a consumer printing canonical
+ * The whole path on one machine: a vCenter simulator, the bridge, and the SDK consumer printing canonical
  * events as they arrive while the demo performs VM operations with govc.
  *
  *   bash scripts/kafka.sh start                      # the broker (the lead's demo does this)
@@ -12,7 +12,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import kafkajs from 'kafkajs';
+import { createConsumer } from '@org/vmware-events-consumer';
 import { createBridge } from './bridge.js';
 import { parseConfig } from './config.js';
 import { createJsonLogger } from './logger.js';
@@ -28,10 +29,10 @@ async function main(): Promise<number> {
   const sim = await startSimulator();
   out(`  vCenter API at ${sim.endpoint} (self-signed TLS, accepted because VCENTER_INSECURE=true)`);
 
-  const kafka = new Kafka({
+  const kafka = new kafkajs.Kafka({
     clientId: 'bridge-demo',
     brokers: brokers.split(','),
-    logLevel: logLevel.NOTHING,
+    logLevel: kafkajs.logLevel.NOTHING,
   });
   const admin = kafka.admin();
   await admin.connect();
@@ -39,6 +40,7 @@ async function main(): Promise<number> {
     topics: [
       { topic, numPartitions: 3 },
       { topic: `${topic}.raw`, numPartitions: 1 },
+      { topic: `${topic}.dlq`, numPartitions: 1 },
     ],
     waitForLeaders: true,
   });
@@ -59,33 +61,25 @@ async function main(): Promise<number> {
   await bridge.start();
   out(`▶ bridge running: ${sim.endpoint} → Kafka ${brokers} topic ${topic}; health ${bridge.healthUrl}`);
 
+  // The team side: the SDK consumer (validation, dedup by event id, stale discard by vCenter key) printing events.
   const seen: string[] = [];
-  const consumer = kafka.consumer({ groupId: `bridge-demo-${randomUUID()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: ({ message }) => {
-      const event = JSON.parse(message.value!.toString()) as {
-        eventId: string;
-        operationInfo: {
-          operation: string;
-          vmId: string;
-          vmName?: string;
-          vcenter?: { eventType: string; eventKey: number };
-        };
-        vmData?: { cpu?: number; memoryMB?: number; storageGB?: number };
-      };
+  const consumer = createConsumer({
+    kafka,
+    groupId: `bridge-demo-${randomUUID()}`,
+    topics: [topic],
+    fromBeginning: true,
+    handler: ({ event, key }) => {
       const info = event.operationInfo;
       const data = event.vmData
         ? ` cpu=${event.vmData.cpu} memoryMB=${event.vmData.memoryMB} storageGB=${event.vmData.storageGB}`
         : '';
       out(
-        `  ◀ consumer: ${info.operation.padEnd(9)} key=${message.key?.toString()} vm=${info.vmName ?? '?'}${data}  (vCenter ${info.vcenter?.eventType} #${info.vcenter?.eventKey}, eventId ${event.eventId})`,
+        `  ◀ consumer: ${info.operation.padEnd(9)} key=${key} vm=${info.vmName ?? '?'}${data}  (vCenter ${info.vcenter?.eventType} #${info.vcenter?.eventKey}, eventId ${event.eventId})`,
       );
       if (info.vmName === 'demo-vm') seen.push(info.operation);
-      return Promise.resolve();
     },
   });
+  await consumer.start();
 
   const waitFor = async (operation: string, timeoutMs = 20_000) => {
     const deadline = Date.now() + timeoutMs;
@@ -131,9 +125,9 @@ async function main(): Promise<number> {
     out(`✘ demo failed: ${error instanceof Error ? error.message : String(error)}`);
     code = 1;
   } finally {
-    await consumer.disconnect().catch(() => undefined);
+    await consumer.close().catch(() => undefined);
     await bridge.stop();
-    await admin.deleteTopics({ topics: [topic, `${topic}.raw`] }).catch(() => undefined);
+    await admin.deleteTopics({ topics: [topic, `${topic}.raw`, `${topic}.dlq`] }).catch(() => undefined);
     await admin.disconnect();
     await sim.stop();
     await rm(checkpointDir, { recursive: true, force: true });
