@@ -5,7 +5,9 @@ import { Kafka, logLevel as KafkaLogLevel } from 'kafkajs';
 import type { Admin, CompressionTypes, Message, Producer, RecordMetadata } from 'kafkajs';
 import {
   CANONICAL_TOPIC,
+  CLOUDEVENTS_SPEC_VERSION,
   CURRENT_SCHEMA_VERSION,
+  EVENT_CONTENT_TYPE,
   SUPPORTED_SCHEMA_VERSIONS,
   SchemaValidationError,
   VmwEventsError,
@@ -99,7 +101,7 @@ interface TopicInfo {
 
 type State = 'idle' | 'connecting' | 'connected' | 'closing' | 'closed';
 
-/** Headers whose values repeat across records (see headerBytes). */
+/** Headers whose values repeat across records (see headerBytes and cachedHeaders). */
 const REPEATED_HEADERS = [
   'env',
   'tenant',
@@ -111,6 +113,12 @@ const REPEATED_HEADERS = [
   'ce_type',
 ] as const;
 const HEADER_CACHE_SIZE = 1024;
+/** How many VM ids whose `ce_subject` header value passed the header check are remembered (see cachedHeaders). */
+const CHECKED_SUBJECTS_SIZE = 16_384;
+/** The wire headers of a record: repeated values as shared bytes, the rest as strings. */
+type WireHeaders = Record<string, string | Buffer>;
+const NO_OPTIONS: PublishOptions = Object.freeze({});
+const NO_TRACE = Object.freeze({});
 
 /** Bytes a record adds to a record batch besides key, value and header bytes (generous upper bound). */
 const RECORD_OVERHEAD = 32;
@@ -136,7 +144,12 @@ class KafkaEventProducer implements EventProducer {
   private closing: Promise<void> | undefined;
   private traceparent: TraceparentSource | undefined;
   private readonly admitting = new Set<Promise<unknown>>();
+  /** Header values that passed the header check once, as UTF-8 bytes (see headerBytes). */
   private readonly headerCache = new Map<string, Buffer>();
+  /** `ce_type` bytes by schema version, then operation, for values that passed the header check once. */
+  private readonly ceTypes = new Map<string, Map<string, Buffer>>();
+  /** VM ids that passed the header check once (as `ce_subject`). */
+  private readonly checkedSubjects = new Set<string>();
 
   constructor(opts: ResolvedProducerOptions) {
     this.opts = opts;
@@ -147,6 +160,8 @@ class KafkaEventProducer implements EventProducer {
       principal: opts.sasl ? `User:${opts.sasl.username}` : 'User:ANONYMOUS',
       saslMechanism: opts.sasl?.mechanism,
     };
+    this.headerCache.set(EVENT_CONTENT_TYPE, CONTENT_TYPE_BYTES);
+    this.headerCache.set(CLOUDEVENTS_SPEC_VERSION, SPEC_VERSION_BYTES);
     if (opts.compression !== 'none' && opts.compression !== 'gzip') registerCodecs();
     this.compression = compressionType(opts.compression);
     this.kafka = new Kafka({
@@ -242,7 +257,7 @@ class KafkaEventProducer implements EventProducer {
 
   // --- publishing ---
 
-  publish(event: VmOperationEventInput, options: PublishOptions = {}): Promise<PublishResult> {
+  publish(event: VmOperationEventInput, options: PublishOptions = NO_OPTIONS): Promise<PublishResult> {
     // Hot path: no await before the record is queued when the producer is connected.
     if (this.state !== 'connected') {
       return (async () => {
@@ -434,31 +449,9 @@ class KafkaEventProducer implements EventProducer {
           : info,
     };
     const result = validateVmOperationEvent(event);
-    const issues: ValidationIssue[] = result.valid ? [] : result.issues;
-    if (!SUPPORTED_SCHEMA_VERSIONS.includes(event.schemaVersion)) {
-      issues.push({
-        path: '/schemaVersion',
-        keyword: 'schemaVersion',
-        message: `this producer writes vm-operation-event ${SUPPORTED_SCHEMA_VERSIONS.join(', ')}; got '${String(event.schemaVersion)}'`,
-        params: { supported: SUPPORTED_SCHEMA_VERSIONS },
-      });
-    }
-    if (event.source === undefined) {
-      issues.push({
-        path: '/source',
-        keyword: 'required',
-        message: "must have required property 'source' (or set the producer option source)",
-        params: { missingProperty: 'source' },
-      });
-    }
-    if (!result.valid || issues.length > 0) {
-      const schema = `vm-operation-event@${CURRENT_SCHEMA_VERSION}`;
-      const seen = new Set<string>();
-      const unique = issues.filter((i) => {
-        const id = `${i.path}\u0000${i.message}`;
-        return seen.has(id) ? false : (seen.add(id), true);
-      });
-      return [schema, pathPrefix ? unique.map((i) => ({ ...i, path: pathPrefix + i.path })) : unique];
+    const supported = SUPPORTED_SCHEMA_VERSIONS.includes(event.schemaVersion);
+    if (!result.valid || !supported || event.source === undefined) {
+      return invalidEvent(result.valid ? [] : result.issues, event, supported, pathPrefix);
     }
     const valid = event as VmOperationEvent;
     const key = buildEventKey(valid, this.opts.keyStrategy);
@@ -469,16 +462,93 @@ class KafkaEventProducer implements EventProducer {
         `traceparent "${options.traceparent}" is not W3C trace context`,
       );
     }
-    const headers = buildEventHeaders(valid, {
-      ...(traceparent === undefined ? {} : { traceparent }),
-      ...(options.tracestate === undefined ? {} : { tracestate: options.tracestate }),
-    });
-    const wire = headers as unknown as Record<string, string | Buffer>;
-    for (const name of REPEATED_HEADERS) wire[name] = this.headerBytes(wire[name] as string);
+    const headers =
+      (traceparent === undefined && options.tracestate === undefined
+        ? this.cachedHeaders(valid)
+        : undefined) ?? this.checkedHeaders(valid, traceparent, options.tracestate);
     return {
       topic: this.topicFor(valid, options.topic),
       eventId,
-      message: { key, value: Buffer.from(JSON.stringify(valid)), headers: wire },
+      message: { key, value: Buffer.from(JSON.stringify(valid)), headers },
+    };
+  }
+
+  /**
+   * The contract headers built by the checked builder `buildEventHeaders` (which throws InvalidHeaderError for a
+   * bad value), with repeated values as shared bytes. Remembers the values it checked, for cachedHeaders.
+   */
+  private checkedHeaders(
+    event: VmOperationEvent,
+    traceparent: string | undefined,
+    tracestate: string | undefined,
+  ): WireHeaders {
+    const headers = buildEventHeaders(
+      event,
+      traceparent === undefined && tracestate === undefined
+        ? NO_TRACE
+        : {
+            ...(traceparent === undefined ? {} : { traceparent }),
+            ...(tracestate === undefined ? {} : { tracestate }),
+          },
+    );
+    const wire = headers as unknown as WireHeaders;
+    for (const name of REPEATED_HEADERS) wire[name] = this.headerBytes(wire[name] as string);
+    const ceType = wire.ce_type;
+    if (typeof ceType !== 'string') {
+      const version = event.schemaVersion;
+      let byOperation = this.ceTypes.get(version);
+      if (byOperation === undefined) {
+        byOperation = new Map();
+        if (this.ceTypes.size < HEADER_CACHE_SIZE) this.ceTypes.set(version, byOperation);
+      }
+      if (byOperation.size < HEADER_CACHE_SIZE) byOperation.set(event.operationInfo.operation, ceType!);
+    }
+    if (this.checkedSubjects.size < CHECKED_SUBJECTS_SIZE) this.checkedSubjects.add(event.operationInfo.vmId);
+    return wire;
+  }
+
+  /**
+   * The same headers as checkedHeaders (same names, order and values), built in one pass without checking again
+   * what is already known to be good: the values that repeat from event to event (environment, tenant, operation,
+   * schema version, source, `ce_type`, VM id) passed the header check the first time they were seen; the values new
+   * with every event (eventId, correlationId, timestamp) are guaranteed by the schema validation this event has just
+   * passed (UUID, printable ASCII and RFC 3339 patterns: never empty, no control characters; a unit test holds the
+   * schema to that). Returns undefined when a value was not seen yet: the caller then takes the checked path.
+   */
+  private cachedHeaders(event: VmOperationEvent): WireHeaders | undefined {
+    const info = event.operationInfo;
+    const cache = this.headerCache;
+    const env = cache.get(info.environment);
+    const tenant = cache.get(info.tenantId);
+    const operation = cache.get(info.operation);
+    const version = cache.get(event.schemaVersion);
+    const source = cache.get(event.source);
+    const ceType = this.ceTypes.get(event.schemaVersion)?.get(info.operation);
+    if (
+      env === undefined ||
+      tenant === undefined ||
+      operation === undefined ||
+      version === undefined ||
+      source === undefined ||
+      ceType === undefined ||
+      !this.checkedSubjects.has(info.vmId)
+    ) {
+      return undefined;
+    }
+    return {
+      env,
+      tenant,
+      operationType: operation,
+      contentVersion: version,
+      correlationId: event.correlationId,
+      eventId: event.eventId,
+      'content-type': CONTENT_TYPE_BYTES,
+      ce_specversion: SPEC_VERSION_BYTES,
+      ce_id: event.eventId,
+      ce_source: source,
+      ce_type: ceType,
+      ce_time: info.timestamp,
+      ce_subject: info.vmId,
     };
   }
 
@@ -711,6 +781,42 @@ function checkRecordSize(record: OutRecord, maxMessageBytes: number): number {
   }
   return size;
 }
+
+/** The [schema, issues] of an invalid event: validation issues, then the producer's own, without repeats. */
+function invalidEvent(
+  issues: ValidationIssue[],
+  event: { schemaVersion: unknown; source: unknown },
+  supported: boolean,
+  pathPrefix: string,
+): [string, ValidationIssue[]] {
+  if (!supported) {
+    issues.push({
+      path: '/schemaVersion',
+      keyword: 'schemaVersion',
+      message: `this producer writes vm-operation-event ${SUPPORTED_SCHEMA_VERSIONS.join(', ')}; got '${String(event.schemaVersion)}'`,
+      params: { supported: SUPPORTED_SCHEMA_VERSIONS },
+    });
+  }
+  if (event.source === undefined) {
+    issues.push({
+      path: '/source',
+      keyword: 'required',
+      message: "must have required property 'source' (or set the producer option source)",
+      params: { missingProperty: 'source' },
+    });
+  }
+  const schema = `vm-operation-event@${CURRENT_SCHEMA_VERSION}`;
+  const seen = new Set<string>();
+  const unique = issues.filter((i) => {
+    const id = `${i.path}\u0000${i.message}`;
+    return seen.has(id) ? false : (seen.add(id), true);
+  });
+  return [schema, pathPrefix ? unique.map((i) => ({ ...i, path: pathPrefix + i.path })) : unique];
+}
+
+/** Bytes of the two constant header values (see cachedHeaders). */
+const CONTENT_TYPE_BYTES = Buffer.from(EVENT_CONTENT_TYPE, 'utf8');
+const SPEC_VERSION_BYTES = Buffer.from(CLOUDEVENTS_SPEC_VERSION, 'utf8');
 
 function first<T>(results: T[]): T {
   return results[0]!;

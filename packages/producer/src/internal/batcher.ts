@@ -74,31 +74,28 @@ export class LingerBatcher<TItem, TResult> {
 
   /** Queues one group of items; resolves with their results once the broker acknowledged them. */
   add(items: TItem[], bytes: number): Promise<TResult[]> {
-    return new Promise<TResult[]>((resolve, reject) => this.admit(items, bytes, resolve, undefined, reject));
+    return new Promise<TResult[]>((resolve, reject) =>
+      this.admit({ seq: 0, items, bytes, enqueuedAt: 0, resolve, resolveOne: undefined, reject }),
+    );
   }
 
   /** Queues one item; resolves with its result (one promise less per record than `add`). */
   addOne(item: TItem, bytes: number): Promise<TResult> {
-    return new Promise<TResult>((resolve, reject) => this.admit([item], bytes, noop, resolve, reject));
+    return new Promise<TResult>((resolveOne, reject) =>
+      this.admit({ seq: 0, items: [item], bytes, enqueuedAt: 0, resolve: noop, resolveOne, reject }),
+    );
   }
 
-  private admit(
-    items: TItem[],
-    bytes: number,
-    resolve: (results: TResult[]) => void,
-    resolveOne: ((result: TResult) => void) | undefined,
-    reject: (error: unknown) => void,
-  ): void {
-    const enqueue = () => this.enqueue({ seq: 0, items, bytes, enqueuedAt: 0, resolve, resolveOne, reject });
-    if (this.fits(bytes) && this.waiters.length === 0) {
-      enqueue();
+  private admit(group: Group<TItem, TResult>): void {
+    if (this.fits(group.bytes) && this.waiters.length === 0) {
+      this.enqueue(group);
       return;
     }
     this.blockedAdds++;
-    const waiter: Waiter = { bytes, admit: enqueue, timer: undefined };
+    const waiter: Waiter = { bytes: group.bytes, admit: () => this.enqueue(group), timer: undefined };
     waiter.timer = setTimeout(() => {
       this.waiters.splice(this.waiters.indexOf(waiter), 1);
-      reject(this.opts.bufferFullError());
+      group.reject(this.opts.bufferFullError());
       this.admitWaiters();
     }, this.opts.maxBlockMs);
     this.waiters.push(waiter);
@@ -190,7 +187,12 @@ export class LingerBatcher<TItem, TResult> {
       this.head = 0;
     }
     this.queuedBytes -= bytes;
-    const items = groups.length === 1 ? groups[0]!.items : groups.flatMap((g) => g.items);
+    let items: TItem[];
+    if (groups.length === 1) items = groups[0]!.items;
+    else {
+      items = [];
+      for (const group of groups) for (const item of group.items) items.push(item);
+    }
     this.sends++;
     try {
       const results = await this.opts.send(items);

@@ -1,0 +1,195 @@
+import { Kafka } from 'kafkajs';
+import type { Message, ProducerConfig } from 'kafkajs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  buildEventHeaders,
+  decodeHeaders,
+  isInvalidHeaderError,
+  isSchemaValidationError,
+  validateVmOperationEvent,
+} from '@org/vmware-events-schema';
+import type { VmOperationEvent } from '@org/vmware-events-schema';
+import { createProducer } from '../../src/index.js';
+import type { VmOperationEventInput } from '../../src/index.js';
+
+/** kafkajs with its network side replaced: records what would be sent, acknowledges at once. */
+function fakeKafka(): Message[] {
+  const sent: Message[] = [];
+  vi.spyOn(Kafka.prototype, 'producer').mockImplementation((config?: ProducerConfig) => {
+    const partitioner = config?.createPartitioner?.();
+    const partitionMetadata = [0, 1, 2].map((partitionId) => ({
+      partitionErrorCode: 0,
+      partitionId,
+      leader: 0,
+      replicas: [0],
+      isr: [0],
+    }));
+    let offset = 0;
+    return {
+      connect: () => Promise.resolve(),
+      disconnect: () => Promise.resolve(),
+      sendBatch: ({ topicMessages }: { topicMessages: Array<{ topic: string; messages: Message[] }> }) =>
+        Promise.resolve(
+          (topicMessages ?? []).map(({ topic, messages }) => {
+            for (const message of messages) {
+              partitioner?.({ topic, partitionMetadata, message });
+              sent.push(message);
+            }
+            const baseOffset = String(offset);
+            offset += messages.length;
+            return { topicName: topic, partition: 0, errorCode: 0, baseOffset };
+          }),
+        ),
+    } as unknown as ReturnType<Kafka['producer']>;
+  });
+  vi.spyOn(Kafka.prototype, 'admin').mockImplementation(
+    () =>
+      ({
+        connect: () => Promise.resolve(),
+        disconnect: () => Promise.resolve(),
+        describeConfigs: () =>
+          Promise.resolve({
+            resources: [
+              {
+                errorCode: 0,
+                configEntries: [{ configName: 'max.message.bytes', configValue: '1048588' }],
+              },
+            ],
+          }),
+      }) as unknown as ReturnType<Kafka['admin']>,
+  );
+  return sent;
+}
+
+function input(i: number, overrides: { vmId?: string } = {}): VmOperationEventInput {
+  return {
+    operationInfo: {
+      operation: (['power_on', 'power_off', 'rename'] as const)[i % 3]!,
+      vmId: `vm-${i % 4}`,
+      username: 'alice@example.com',
+      environment: i % 2 ? 'prod' : 'DEV',
+      tenantId: 'tenantA',
+      ...overrides,
+    },
+    vmData: { cpu: 2 },
+  };
+}
+
+async function connectedProducer() {
+  const producer = createProducer({
+    brokers: ['127.0.0.1:1'],
+    source: 'urn:vmware-events:test',
+    lingerMs: 0,
+    traceContext: 'off',
+  });
+  await producer.connect();
+  return producer;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('publish path (kafkajs network replaced by a fake)', () => {
+  it('writes exactly the headers of the checked builder, first and repeated values alike', async () => {
+    const sent = fakeKafka();
+    const producer = await connectedProducer();
+    // Repeats of every value (the one-pass path) mixed with first sightings (the checked path).
+    for (let i = 0; i < 12; i++) await producer.publish(input(i));
+    await producer.publishBatch([input(12), input(13), input(14, { vmId: 'vm-new' })]);
+    await producer.disconnect();
+
+    expect(sent).toHaveLength(15);
+    for (const message of sent) {
+      const event = JSON.parse(String(message.value)) as VmOperationEvent;
+      const expected = buildEventHeaders(event);
+      const headers = message.headers as Record<string, string | Buffer>;
+      expect(Object.keys(headers)).toEqual(Object.keys(expected));
+      expect(decodeHeaders(headers)).toEqual(expected);
+      for (const name of ['env', 'tenant', 'operationType', 'contentVersion', 'content-type', 'ce_source']) {
+        expect(Buffer.isBuffer(headers[name]), name).toBe(true);
+      }
+      expect(typeof headers.eventId).toBe('string');
+    }
+    // Repeated values share their bytes.
+    const envOf = (m: Message) => (m.headers as Record<string, Buffer>).env;
+    expect(envOf(sent[3]!)).toBe(envOf(sent[1]!));
+  });
+
+  it('still checks a header value first seen after the cache is warm', async () => {
+    const sent = fakeKafka();
+    const producer = await connectedProducer();
+    for (let i = 0; i < 6; i++) await producer.publish(input(i));
+    const count = sent.length;
+    const bad = { ...input(1), source: 'urn:vmware-events:test\u0001x' };
+    const error = await producer.publish(bad).catch((e: unknown) => e);
+    expect(isInvalidHeaderError(error)).toBe(true);
+    expect((error as Error).message).toContain('U+0001');
+    expect(sent).toHaveLength(count);
+    await producer.disconnect();
+  });
+
+  it('validates every event, also when its values were all seen before', async () => {
+    const sent = fakeKafka();
+    const producer = await connectedProducer();
+    await producer.publish(input(0));
+    const bad = input(0);
+    (bad.operationInfo as { tenantId: string }).tenantId = 'tenant A';
+    await expect(producer.publish(bad)).rejects.toSatisfy(isSchemaValidationError);
+    expect(sent).toHaveLength(1);
+    await producer.disconnect();
+  });
+
+  it('takes the checked path with trace context, and it is written', async () => {
+    const sent = fakeKafka();
+    const producer = await connectedProducer();
+    await producer.publish(input(0));
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await producer.publish(input(0), { traceparent, tracestate: 'k=v' });
+    const headers = decodeHeaders(sent[1]!.headers);
+    expect(headers).toMatchObject({ traceparent, tracestate: 'k=v' });
+    await producer.disconnect();
+  });
+});
+
+/**
+ * The one-pass header path does not check eventId, correlationId, timestamp, environment, tenantId and schemaVersion
+ * again because schema validation (which every event passes first) already excludes what the header check refuses:
+ * empty values and control characters. If the schema is ever loosened, this fails and the producer must check them.
+ */
+describe('schema guarantees the one-pass header path relies on', () => {
+  const valid: VmOperationEvent = {
+    schemaVersion: '1.0',
+    eventId: '3f1c1f4e-6f1a-4c8e-9d59-2f4b7c7f3a10',
+    source: 'urn:vmware-events:test',
+    correlationId: 'req-1',
+    operationInfo: {
+      operation: 'power_on',
+      vmId: 'vm-1',
+      username: 'alice@example.com',
+      environment: 'DEV',
+      tenantId: 'tenantA',
+      timestamp: '2026-11-23T18:00:00.000Z',
+    },
+  };
+  expect(validateVmOperationEvent(valid).valid).toBe(true);
+
+  const fields: Array<[string, (e: Record<string, unknown>, v: string) => void]> = [
+    ['eventId', (e, v) => (e.eventId = v)],
+    ['correlationId', (e, v) => (e.correlationId = v)],
+    ['schemaVersion', (e, v) => (e.schemaVersion = v)],
+    ['operationInfo.timestamp', (e, v) => ((e.operationInfo as Record<string, unknown>).timestamp = v)],
+    ['operationInfo.environment', (e, v) => ((e.operationInfo as Record<string, unknown>).environment = v)],
+    ['operationInfo.tenantId', (e, v) => ((e.operationInfo as Record<string, unknown>).tenantId = v)],
+  ];
+  const badValues = ['', 'a\u0000b', 'a\rb', 'a\nb', 'a\u007fb', 'a\u0085b', '\ud800'];
+  for (const [field, set] of fields) {
+    it(`rejects an empty or control-character ${field}`, () => {
+      for (const value of badValues) {
+        const event = structuredClone(valid) as unknown as Record<string, unknown>;
+        set(event, value);
+        expect(validateVmOperationEvent(event).valid, JSON.stringify(value)).toBe(false);
+      }
+    });
+  }
+});
