@@ -469,7 +469,8 @@ class KafkaEventProducer implements EventProducer {
     return {
       topic: this.topicFor(valid, options.topic),
       eventId,
-      message: { key, value: Buffer.from(JSON.stringify(valid)), headers },
+      // The JSON text as is: kafkajs writes it straight into the request as UTF-8 (no intermediate Buffer).
+      message: { key, value: JSON.stringify(valid), headers },
     };
   }
 
@@ -769,7 +770,7 @@ function checkRecordSize(record: OutRecord, maxMessageBytes: number): number {
   const headers = message.headers as Record<string, string | Buffer>;
   let chars = message.key.length;
   for (const name in headers) chars += name.length + headers[name]!.length + 4;
-  const valueBytes = (message.value as Buffer).length;
+  const valueBytes = byteLength(message.value as string | Buffer);
   record.bound = RECORD_OVERHEAD + valueBytes + chars * 3;
   if (record.bound + BATCH_OVERHEAD <= maxMessageBytes) {
     return RECORD_OVERHEAD + valueBytes + chars;
@@ -818,6 +819,11 @@ function invalidEvent(
 const CONTENT_TYPE_BYTES = Buffer.from(EVENT_CONTENT_TYPE, 'utf8');
 const SPEC_VERSION_BYTES = Buffer.from(CLOUDEVENTS_SPEC_VERSION, 'utf8');
 
+/** UTF-8 length of a record value (JSON text, or bytes). */
+function byteLength(value: string | Buffer): number {
+  return typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
+}
+
 function first<T>(results: T[]): T {
   return results[0]!;
 }
@@ -841,7 +847,7 @@ const KAFKA_LOG_LEVELS = {
 
 function approxSize(record: OutRecord): number {
   const m = record.message;
-  let size = RECORD_OVERHEAD + m.key.length * 3 + (m.value as Buffer).length;
+  let size = RECORD_OVERHEAD + m.key.length * 3 + byteLength(m.value as string | Buffer);
   for (const name in m.headers) size += name.length + (m.headers[name] as string).length * 3 + 4;
   return size;
 }
