@@ -34,7 +34,14 @@ export type { RetryPolicy } from './internal/retry.js';
 
 // --- stores ---
 export { createMemoryDedupStore } from './stores/dedup.js';
-export type { DedupStore, ClaimResult, MemoryDedupStoreOptions } from './stores/dedup.js';
+export type {
+  DedupStore,
+  ClaimResult,
+  MemoryDedupStoreOptions,
+  FusedEventStore,
+  BeginResult,
+  SequencedEvent,
+} from './stores/dedup.js';
 export {
   createMemorySequenceStore,
   compareEventKeys,

@@ -5,6 +5,9 @@
  *   filter → decode/validate → tenant check → dedup claim → stale check → handler with retries
  *   → mark done | dead-letter
  *
+ * A dedup store that offers `fuseWith(sequences)` (the Redis stores on one server) does the claim and the
+ * stale check as one step, and the position advance and completion as another.
+ *
  * `processRecord` resolves with an outcome for every record the offset may move past. It rejects only
  * when a dependency failed (dead-letter send, store): the caller must not move the offset past it.
  */
@@ -15,7 +18,7 @@ import { ConsumerError, isFatalByDefault } from './errors.js';
 import { buildDeadLetterRecord } from './dead-letter.js';
 import type { OutgoingRecord } from './dead-letter.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
-import type { DedupStore } from './stores/dedup.js';
+import type { BeginResult, ClaimResult, DedupStore } from './stores/dedup.js';
 import { advanceSequence, judgeSequence } from './stores/sequence.js';
 import type { SequencePosition, SequenceState, SequenceStore } from './stores/sequence.js';
 import { abortableDelay, backoffDelay, sleepWithHeartbeat } from './internal/retry.js';
@@ -177,16 +180,25 @@ async function deadLetter<TEvent>(
   return { kind: 'dead-lettered', reason, eventId, attempts, error, deadLetterTopic: topic };
 }
 
-async function claimWhenFree<TEvent>(deps: PipelineDeps<TEvent>, eventId: string, run: PipelineRun) {
+/** Repeat `claim` while another instance holds the event's lease, until it finishes or the lease expires. */
+async function whenFree<TEvent, TResult extends ClaimResult | BeginResult>(
+  deps: PipelineDeps<TEvent>,
+  run: PipelineRun,
+  claim: () => Promise<TResult>,
+  first?: TResult,
+): Promise<TResult> {
   const pollMs = Math.max(50, Math.min(1000, deps.leaseMs / 10));
-  for (;;) {
-    const result = await deps.dedup.claim(eventId, deps.leaseMs);
-    if (result !== 'in-progress') return result;
+  for (let result = first ?? (await claim()); ; result = await claim()) {
+    if ((typeof result === 'string' ? result : result.kind) !== 'in-progress') return result;
     // Another instance (or a lease left by a crashed one) holds the event: wait until it finishes or expires.
     if (run.signal.aborted)
       throw new ConsumerError('CONSUMER_CLOSED', 'Consumer closed while waiting for a lease');
     await sleepWithHeartbeat(pollMs, run.heartbeat, deps.heartbeatEveryMs, run.signal);
   }
+}
+
+function claimWhenFree<TEvent>(deps: PipelineDeps<TEvent>, eventId: string, run: PipelineRun) {
+  return whenFree(deps, run, () => deps.dedup.claim(eventId, deps.leaseMs));
 }
 
 async function waitForBreaker<TEvent>(deps: PipelineDeps<TEvent>, run: PipelineRun): Promise<void> {
@@ -255,39 +267,61 @@ export async function processRecord<TEvent>(
     return deadLetter(deps, record, 'TENANT_MISMATCH', error, 0, eventId);
   }
 
-  // 4. dedup claim (a lease: one instance at a time), reading the VM's last position at the same time
+  // 4 + 5. dedup claim (a lease: one instance at a time) and stale check by vCenter key, per source + VM
   const sequences = deps.sequences;
   const sequence = sequences ? sequenceOf(fields) : undefined;
-  const [first, read] = await Promise.all([
-    deps.dedup.claim(eventId, deps.leaseMs),
-    sequence && sequences ? sequences.get(sequence.scope) : undefined,
-  ]);
-  let lastRead = read;
-  const claim = first === 'in-progress' ? await claimWhenFree(deps, eventId, run) : first;
-  if (claim === 'duplicate') {
-    deps.emit('consumer:duplicate', { eventId, ...describe(record) });
-    return { kind: 'duplicate', eventId };
+  // A store that keeps both (Redis on one server) does claim + stale check in one step, and later the
+  // position advance + completion in one step: two round trips per event instead of three.
+  const fused = sequence && sequences ? deps.dedup.fuseWith?.(sequences) : undefined;
+  let lastRead: SequenceState | undefined;
+  let stale: { lastKey: number } | undefined;
+  if (fused && sequence) {
+    const begun = await whenFree(deps, run, () => fused.begin(eventId, deps.leaseMs, sequence));
+    if (begun.kind === 'duplicate') {
+      deps.emit('consumer:duplicate', { eventId, ...describe(record) });
+      return { kind: 'duplicate', eventId };
+    }
+    if (begun.kind === 'stale') stale = begun; // already marked done by `begin`
+  } else {
+    // Claim and read the VM's last position at the same time.
+    const [first, read] = await Promise.all([
+      deps.dedup.claim(eventId, deps.leaseMs),
+      sequence && sequences ? sequences.get(sequence.scope) : undefined,
+    ]);
+    lastRead = read;
+    const claim = await whenFree(deps, run, () => deps.dedup.claim(eventId, deps.leaseMs), first);
+    if (claim === 'duplicate') {
+      deps.emit('consumer:duplicate', { eventId, ...describe(record) });
+      return { kind: 'duplicate', eventId };
+    }
+    if (sequence && sequences) {
+      try {
+        // After waiting for another instance's lease the position may have moved: read it again.
+        if (first === 'in-progress') lastRead = await sequences.get(sequence.scope);
+        const verdict = judgeSequence(lastRead, sequence.position);
+        if (verdict.stale) {
+          await deps.dedup.complete(eventId);
+          stale = verdict;
+        }
+      } catch (error) {
+        // A store failed: give the lease back so the redelivery can claim it.
+        await deps.dedup.release(eventId).catch(() => undefined);
+        throw error;
+      }
+    }
+  }
+  if (stale && sequence) {
+    const detail = {
+      eventId,
+      scope: sequence.scope,
+      eventKey: sequence.position.eventKey,
+      lastKey: stale.lastKey,
+    };
+    deps.emit('consumer:stale', { ...detail, ...describe(record) });
+    return { kind: 'stale', ...detail };
   }
 
   try {
-    // 5. stale check by vCenter key, per source + VM
-    if (sequence && sequences) {
-      // After waiting for another instance's lease the position may have moved: read it again.
-      if (first === 'in-progress') lastRead = await sequences.get(sequence.scope);
-      const verdict = judgeSequence(lastRead, sequence.position);
-      if (verdict.stale) {
-        await deps.dedup.complete(eventId);
-        const detail = {
-          eventId,
-          scope: sequence.scope,
-          eventKey: sequence.position.eventKey,
-          lastKey: verdict.lastKey,
-        };
-        deps.emit('consumer:stale', { ...detail, ...describe(record) });
-        return { kind: 'stale', ...detail };
-      }
-    }
-
     // 6. the handler, with retries
     const context = {
       event,
@@ -337,10 +371,14 @@ export async function processRecord<TEvent>(
       deps.breaker?.record(true);
       deps.emit('consumer:handler-latency', { eventId, durationMs, ok: true });
 
-      // 7. mark done: first the VM's position, then the event id
-      if (sequence && sequences)
-        await advanceSequenceStore(sequences, sequence.scope, sequence.position, lastRead);
-      await deps.dedup.complete(eventId);
+      // 7. mark done: first the VM's position, then the event id (one step with a fused store)
+      if (fused && sequence) {
+        await fused.finish(eventId, sequence);
+      } else {
+        if (sequence && sequences)
+          await advanceSequenceStore(sequences, sequence.scope, sequence.position, lastRead);
+        await deps.dedup.complete(eventId);
+      }
       deps.emit('consumer:processed', { eventId, attempts: attempt, durationMs, ...describe(record) });
       return { kind: 'processed', eventId, attempts: attempt, durationMs };
     }

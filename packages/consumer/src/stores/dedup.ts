@@ -1,5 +1,39 @@
+import type { SequencePosition, SequenceStore } from './sequence.js';
+
 /** Result of {@link DedupStore.claim}. */
 export type ClaimResult = 'claimed' | 'duplicate' | 'in-progress';
+
+/** An event's place in its VM's sequence: the stale-check scope (`<source>|<vmId>`) and position. */
+export interface SequencedEvent {
+  /** `<source>|<vmId>`. */
+  scope: string;
+  /** vCenter instance and event key. */
+  position: SequencePosition;
+}
+
+/** Result of {@link FusedEventStore.begin}: the claim and the stale check in one answer. */
+export type BeginResult =
+  | { kind: 'claimed' }
+  | { kind: 'duplicate' }
+  | { kind: 'in-progress' }
+  | { kind: 'stale'; reason: 'older' | 'same-key' | 'retired-instance'; lastKey: number };
+
+/**
+ * The dedup and stale-event steps of one event, each done in one atomic step by a store that keeps both
+ * (one round trip each for a remote store). Same rules as the separate calls; see docs/consumer.md.
+ */
+export interface FusedEventStore {
+  /**
+   * Claim the event (as {@link DedupStore.claim}) and, when claimed, judge it against its VM's position.
+   * A stale event is marked done in the same step and reported `stale`; it is not left claimed.
+   */
+  begin(eventId: string, leaseMs: number, sequence: SequencedEvent): Promise<BeginResult>;
+  /**
+   * After the handler succeeded: move the VM's position forward (never backwards: unchanged when a newer
+   * event of the VM was processed meanwhile) and mark the event done, as one step.
+   */
+  finish(eventId: string, sequence: SequencedEvent): Promise<void>;
+}
 
 /**
  * Remembers which events were processed, so a redelivered event is handled once.
@@ -20,6 +54,12 @@ export interface DedupStore {
   release(eventId: string): Promise<void>;
   /** Free resources the store owns (not a client it was given). */
   close(): Promise<void>;
+  /**
+   * Optional: the fused steps for events checked against `sequences`, when this store can do the dedup
+   * and the stale steps together (the Redis stores on one server); undefined when it cannot. The pipeline
+   * then uses `begin`/`finish` instead of `claim` + `get` and `compareAndSet` + `complete`.
+   */
+  fuseWith?(sequences: SequenceStore): FusedEventStore | undefined;
 }
 
 /** Options of {@link createMemoryDedupStore}. */

@@ -2,7 +2,20 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createRedisDedupStore, createRedisSequenceStore } from '@org/vmware-events-consumer';
+import {
+  advanceSequence,
+  createRedisDedupStore,
+  createRedisSequenceStore,
+  createTestPipeline,
+  judgeSequence,
+  serializeSequenceState,
+} from '@org/vmware-events-consumer';
+import type {
+  FusedEventStore,
+  RedisClientLike,
+  SequencePosition,
+  SequenceState,
+} from '@org/vmware-events-consumer';
 import type { VmOperationEvent } from '@org/vmware-events-schema';
 import { makeEvent } from '../events.js';
 import { brokers, createEventProducer, createTopic, randomUUID, redisUrl, waitFor } from './helpers.js';
@@ -50,6 +63,176 @@ describe('Redis stores (real redis-server)', () => {
     expect(await store.compareAndSet('src|vm-1', undefined, { ...first, eventKey: 5 })).toBe(false);
     expect(await store.compareAndSet('src|vm-1', first, { ...first, eventKey: 2 })).toBe(true);
     expect(await store.get('src|vm-1')).toEqual({ instanceUuid: 'u', eventKey: 2, retired: [] });
+  });
+});
+
+/** A dedup + sequence store pair on one client, fused, with fresh key prefixes. */
+async function fusedPair(client: RedisClientLike = redisClient()) {
+  const id = `test-${randomUUID()}`;
+  const dedup = await createRedisDedupStore({ client }, { prefix: `${id}:d:` });
+  const sequences = await createRedisSequenceStore({ client }, { prefix: `${id}:s:` });
+  const fused = dedup.fuseWith(sequences);
+  if (!fused) throw new Error('the Redis stores on one client did not fuse');
+  return { dedup, sequences, fused, seqKey: (scope: string) => `${id}:s:${scope}` };
+}
+
+const U1 = '11111111-0000-0000-0000-000000000001';
+const U2 = '22222222-0000-0000-0000-000000000002';
+const MAX = 2 ** 31 - 1;
+
+describe('fused Redis steps (claim + stale check, advance + complete: one Lua script each)', () => {
+  it('begin answers claimed, in-progress, duplicate and stale across two instances', async () => {
+    const client = redisClient();
+    const id = `test-${randomUUID()}`;
+    const storesOf = async () => {
+      const dedup = await createRedisDedupStore({ client }, { prefix: `${id}:d:` });
+      const sequences = await createRedisSequenceStore({ client }, { prefix: `${id}:s:` });
+      const fused: FusedEventStore | undefined = dedup.fuseWith(sequences);
+      if (!fused) throw new Error('the Redis stores on one client did not fuse');
+      return { dedup, fused };
+    };
+    const one = await storesOf();
+    const two = await storesOf(); // another instance: its own owner token, same keys
+    const vm = { scope: 'src|vm-1', position: { instanceUuid: U1, eventKey: 10 } };
+    expect(await one.fused.begin('e1', 5000, vm)).toEqual({ kind: 'claimed' });
+    expect(await two.fused.begin('e1', 5000, vm)).toEqual({ kind: 'in-progress' });
+    expect(await two.dedup.renew('e1', 5000)).toBe(false); // not two's lease
+    await one.fused.finish('e1', vm);
+    expect(await two.fused.begin('e1', 5000, vm)).toEqual({ kind: 'duplicate' });
+    const late = { scope: 'src|vm-1', position: { instanceUuid: U1, eventKey: 9 } };
+    expect(await two.fused.begin('e0', 5000, late)).toEqual({ kind: 'stale', reason: 'older', lastKey: 10 });
+    // a stale event is marked done in the same step: no lease is left behind
+    expect(await one.dedup.claim('e0', 5000)).toBe('duplicate');
+    const again = { scope: 'src|vm-1', position: { instanceUuid: U1, eventKey: 10 } };
+    expect(await one.fused.begin('e1-copy', 5000, again)).toEqual({
+      kind: 'stale',
+      reason: 'same-key',
+      lastKey: 10,
+    });
+  });
+
+  it('finish never moves a VM backwards when a newer event finished meanwhile', async () => {
+    const { fused, dedup, sequences } = await fusedPair();
+    const older = { scope: 'src|vm-2', position: { instanceUuid: U1, eventKey: 5 } };
+    const newer = { scope: 'src|vm-2', position: { instanceUuid: U1, eventKey: 6 } };
+    expect(await fused.begin('e5', 5000, older)).toEqual({ kind: 'claimed' });
+    expect(await fused.begin('e6', 5000, newer)).toEqual({ kind: 'claimed' });
+    await fused.finish('e6', newer);
+    await fused.finish('e5', older);
+    expect(await sequences.get('src|vm-2')).toEqual({ instanceUuid: U1, eventKey: 6, retired: [] });
+    expect(await dedup.claim('e5', 5000)).toBe('duplicate');
+    expect(await dedup.claim('e6', 5000)).toBe('duplicate');
+  });
+
+  it('the Lua stale check agrees with judgeSequence/advanceSequence, byte for byte', async () => {
+    const client = redisClient();
+    const { fused, sequences, seqKey } = await fusedPair(client);
+    const odd = 'q"uo\\te/sl\u0001\n\t\u001f-é-\u2603';
+    const retired8 = Array.from({ length: 8 }, (_, i) => `r-${i}`);
+    const states: Array<SequenceState | undefined> = [
+      undefined,
+      { instanceUuid: U1, eventKey: 100, retired: [] },
+      { instanceUuid: U1, eventKey: MAX, retired: [] },
+      { instanceUuid: U1, eventKey: 0, retired: [U2] },
+      { instanceUuid: U1, eventKey: 2 ** 30, retired: [] },
+      { instanceUuid: U2, eventKey: 7, retired: retired8 },
+      { instanceUuid: odd, eventKey: 3, retired: [U1, odd + 'x'] },
+      { instanceUuid: '', eventKey: 50, retired: [] },
+    ];
+    const positions = (state: SequenceState | undefined): SequencePosition[] => {
+      const base = state?.eventKey ?? 0;
+      const keys = [
+        base,
+        base + 1,
+        base - 1,
+        0,
+        1,
+        MAX,
+        2 ** 30,
+        2 ** 30 + 1,
+        base + 2 ** 30,
+        base - 2 ** 30,
+      ];
+      const uuids = [state?.instanceUuid ?? U1, U1, U2, odd, odd + 'x', 'r-3', ''];
+      return uuids.flatMap((instanceUuid) =>
+        keys.filter((k) => k >= 0 && k <= MAX).map((eventKey) => ({ instanceUuid, eventKey })),
+      );
+    };
+    let cases = 0;
+    for (const [i, state] of states.entries()) {
+      for (const [j, position] of positions(state).entries()) {
+        const scope = `src|vm-${i}-${j}`;
+        if (state) expect(await sequences.compareAndSet(scope, undefined, state)).toBe(true);
+        const expected = judgeSequence(state, position);
+        const eventId = `e-${i}-${j}`;
+        const begun = await fused.begin(eventId, 5000, { scope, position });
+        const label = JSON.stringify({ state, position });
+        if (expected.stale) {
+          expect(begun, label).toEqual({ kind: 'stale', reason: expected.reason, lastKey: expected.lastKey });
+        } else {
+          expect(begun, label).toEqual({ kind: 'claimed' });
+          await fused.finish(eventId, { scope, position });
+          expect(await client.eval("return redis.call('GET', KEYS[1])", 1, seqKey(scope)), label).toBe(
+            serializeSequenceState(advanceSequence(state, position)),
+          );
+        }
+        cases += 1;
+      }
+    }
+    expect(cases).toBeGreaterThan(300);
+  });
+
+  it('keys the Lua numbers would not compare exactly (custom decoder) take the separate steps, same rules', async () => {
+    const client = redisClient();
+    const { fused, dedup, seqKey } = await fusedPair(client);
+    const big = { scope: 'src|vm-big', position: { instanceUuid: U1, eventKey: 2 ** 40 } };
+    expect(await fused.begin('b1', 5000, big)).toEqual({ kind: 'claimed' });
+    await fused.finish('b1', big);
+    expect(await client.eval("return redis.call('GET', KEYS[1])", 1, seqKey('src|vm-big'))).toBe(
+      serializeSequenceState({ ...big.position, retired: [] }),
+    );
+    expect(await dedup.claim('b1', 5000)).toBe('duplicate');
+    const older = { scope: 'src|vm-big', position: { instanceUuid: U1, eventKey: 2 ** 40 - 1 } };
+    expect(judgeSequence({ ...big.position, retired: [] }, older.position)).toMatchObject({ stale: true });
+    expect(await fused.begin('b0', 5000, older)).toEqual({
+      kind: 'stale',
+      reason: 'older',
+      lastKey: 2 ** 40,
+    });
+    expect(await dedup.claim('b0', 5000)).toBe('duplicate');
+  });
+
+  it('a processed event costs two Redis calls, a stale or duplicate one costs one', async () => {
+    const redis = redisClient();
+    let calls = 0;
+    const counting: RedisClientLike = {
+      eval: (...args) => ((calls += 1), redis.eval(...args)),
+      evalsha: (...args) => ((calls += 1), redis.evalsha(...args)),
+      quit: () => Promise.resolve('OK'),
+    };
+    const { dedup, sequences } = await fusedPair(counting);
+    const handled: number[] = [];
+    const pipeline = createTestPipeline({
+      handler: ({ event }) => void handled.push(event.operationInfo.vcenter!.eventKey),
+      dedup,
+      sequences,
+    });
+    // warm the server's script cache, so EVALSHA's first-use fallback to EVAL is not counted
+    await pipeline.deliver({ event: makeEvent({ eventKey: 1, vmId: 'warm-up' }) });
+    calls = 0;
+    const event = makeEvent({ eventKey: 10 });
+    expect(await pipeline.deliver({ event })).toMatchObject({ kind: 'processed' });
+    expect(calls).toBe(2);
+    calls = 0;
+    expect(await pipeline.deliver({ event: makeEvent({ eventKey: 9 }) })).toMatchObject({
+      kind: 'stale',
+      lastKey: 10,
+    });
+    expect(calls).toBe(1);
+    calls = 0;
+    expect(await pipeline.deliver({ event })).toMatchObject({ kind: 'duplicate' });
+    expect(calls).toBe(1);
+    expect(handled).toEqual([1, 10]);
   });
 });
 

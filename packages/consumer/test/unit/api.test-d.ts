@@ -1,6 +1,13 @@
 import { expectTypeOf, test } from 'vitest';
 import { createConsumer, createTestPipeline } from '@org/vmware-events-consumer';
-import type { ClaimResult, DedupStore, RecordOutcome } from '@org/vmware-events-consumer';
+import type {
+  BeginResult,
+  ClaimResult,
+  DedupStore,
+  FusedEventStore,
+  RecordOutcome,
+  RedisDedupStore,
+} from '@org/vmware-events-consumer';
 import type { VmOperationEvent } from '@org/vmware-events-schema';
 
 test('the handler receives a typed VmOperationEvent', () => {
@@ -36,4 +43,11 @@ test('dedup claims and outcomes are closed unions', () => {
   expectTypeOf<RecordOutcome['kind']>().toEqualTypeOf<
     'processed' | 'filtered' | 'duplicate' | 'stale' | 'dead-lettered'
   >();
+});
+
+test('fused steps: begin answers a closed union; fuseWith is optional on a DedupStore, present on the Redis one', () => {
+  expectTypeOf<BeginResult['kind']>().toEqualTypeOf<'claimed' | 'duplicate' | 'in-progress' | 'stale'>();
+  expectTypeOf<Awaited<ReturnType<FusedEventStore['begin']>>>().toEqualTypeOf<BeginResult>();
+  expectTypeOf<DedupStore['fuseWith']>().toBeNullable();
+  expectTypeOf<RedisDedupStore['fuseWith']>().not.toBeNullable();
 });
