@@ -28,7 +28,21 @@ async function main(): Promise<number> {
   out(`▶ starting the vCenter simulator (govmomi vcsim)`);
   const sim = await startSimulator();
   out(`  vCenter API at ${sim.endpoint} (self-signed TLS, accepted because VCENTER_INSECURE=true)`);
+  // Whatever fails below, the simulator process and the checkpoint folder never outlive the demo.
+  try {
+    return await runDemo(sim, brokers, topic, checkpointDir);
+  } finally {
+    await sim.stop();
+    await rm(checkpointDir, { recursive: true, force: true });
+  }
+}
 
+async function runDemo(
+  sim: Awaited<ReturnType<typeof startSimulator>>,
+  brokers: string,
+  topic: string,
+  checkpointDir: string,
+): Promise<number> {
   const kafka = new kafkajs.Kafka({
     clientId: 'bridge-demo',
     brokers: brokers.split(','),
@@ -129,8 +143,6 @@ async function main(): Promise<number> {
     await bridge.stop();
     await admin.deleteTopics({ topics: [topic, `${topic}.raw`, `${topic}.dlq`] }).catch(() => undefined);
     await admin.disconnect();
-    await sim.stop();
-    await rm(checkpointDir, { recursive: true, force: true });
   }
   return code;
 }
