@@ -11,8 +11,7 @@
  * `processRecord` resolves with an outcome for every record the offset may move past. It rejects only
  * when a dependency failed (dead-letter send, store): the caller must not move the offset past it.
  */
-import { createHash } from 'node:crypto';
-import { decodeHeaders, isVmwEventsError, parseKey, HEADER_NAMES } from '@org/vmware-events-schema';
+import { buildKey, decodeHeaders, isVmwEventsError, parseKey, HEADER_NAMES } from '@org/vmware-events-schema';
 import type { KeyStrategy, VmOperationEvent } from '@org/vmware-events-schema';
 import { ConsumerError, isFatalByDefault } from './errors.js';
 import { buildDeadLetterRecord } from './dead-letter.js';
@@ -113,7 +112,12 @@ export function checkTenant(
   if (!keyStrategy || keyStrategy === 'vmId' || keyStrategy === 'env.vmId') return undefined;
   if (key === null) return `record has no key, expected a '${keyStrategy}' key carrying the tenant`;
   if (keyStrategy === 'hash') {
-    const expected = createHash('sha256').update(`${environment}.${tenantId}.${vmId}`).digest('hex');
+    let expected: string;
+    try {
+      expected = buildKey('hash', { vmId, environment, tenantId });
+    } catch (error) {
+      return `payload cannot form a hash key (${error instanceof Error ? error.message : String(error)})`;
+    }
     return key === expected ? undefined : `hash key does not match the payload's environment, tenant and VM`;
   }
   let keyTenant: string;
