@@ -9,42 +9,13 @@ import { buildEventHeaders, deriveEventId, validateVmOperationEvent } from '@org
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createBridge } from '../../src/bridge.js';
 import { parseConfig } from '../../src/config.js';
-import { VsphereClient } from '../../src/soap/client.js';
-import { parseVcenterEvent } from '../../src/vcenter-event.js';
-import type { VcenterEvent } from '../../src/vcenter-event.js';
-import { BROKERS, collect, freshTopics, startVcsim, waitUntil } from './helpers.js';
+import { BROKERS, collect, freshTopics, readHistory, startVcsim, waitUntil } from './helpers.js';
 import type { ReadRecord, Vcsim } from './helpers.js';
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'bridge-it-'));
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
   return dir;
-}
-
-/** vCenter's own history (the truth the bridge must reproduce), read with a separate session. */
-async function history(sim: Vcsim): Promise<{ instanceUuid: string; events: VcenterEvent[] }> {
-  const client = new VsphereClient({
-    url: sim.url,
-    username: 'user',
-    password: 'pass',
-    insecure: true,
-    requestTimeoutMs: 10_000,
-  });
-  try {
-    const content = await client.login().then(() => client.content!);
-    const collector = await client.createCollectorForEvents({});
-    const events: VcenterEvent[] = [];
-    for (;;) {
-      const page = await client.readNextEvents(collector, 1000);
-      if (page.length === 0) break;
-      events.push(...page.map(parseVcenterEvent));
-    }
-    await client.destroyCollector(collector);
-    await client.logout();
-    return { instanceUuid: content.instanceUuid, events };
-  } finally {
-    client.close();
-  }
 }
 
 function bridgeEnv(
@@ -112,7 +83,7 @@ describe('vcenter-bridge end to end (vcsim → Kafka)', () => {
     await sim.govc('vm.destroy', 'e2e-vm');
     await reader.waitFor(ofVm(['power_off', 'delete']));
 
-    const truth = await history(sim);
+    const truth = await readHistory(sim);
     const vmEvents = truth.events.filter((e) => e.vm?.name === 'e2e-vm');
     const byClass = (cls: string) => {
       const found = vmEvents.filter((e) => e.eventClass === cls);

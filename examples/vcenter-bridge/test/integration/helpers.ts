@@ -7,6 +7,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import { onTestFinished } from 'vitest';
 import { startSimulator } from '../../src/vcsim.js';
 import type { Simulator } from '../../src/vcsim.js';
+import { VsphereClient } from '../../src/soap/client.js';
+import { parseVcenterEvent } from '../../src/vcenter-event.js';
+import type { VcenterEvent } from '../../src/vcenter-event.js';
 
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
@@ -102,5 +105,31 @@ export async function waitUntil<T>(
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** vCenter's own event history (the truth the bridge must reproduce), read with a separate session. */
+export async function readHistory(sim: Vcsim): Promise<{ instanceUuid: string; events: VcenterEvent[] }> {
+  const client = new VsphereClient({
+    url: sim.url,
+    username: 'user',
+    password: 'pass',
+    insecure: true,
+    requestTimeoutMs: 10_000,
+  });
+  try {
+    await client.login();
+    const collector = await client.createCollectorForEvents({});
+    const events: VcenterEvent[] = [];
+    for (;;) {
+      const page = await client.readNextEvents(collector, 1000);
+      if (page.length === 0) break;
+      events.push(...page.map(parseVcenterEvent));
+    }
+    await client.destroyCollector(collector);
+    await client.logout();
+    return { instanceUuid: client.content!.instanceUuid, events };
+  } finally {
+    client.close();
   }
 }

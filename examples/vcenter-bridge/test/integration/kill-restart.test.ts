@@ -11,11 +11,8 @@ import { join } from 'node:path';
 import { deriveEventId } from '@org/vmware-events-schema';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { operationOf } from '../../src/mapping.js';
-import { VsphereClient } from '../../src/soap/client.js';
-import { parseVcenterEvent } from '../../src/vcenter-event.js';
-import type { VcenterEvent } from '../../src/vcenter-event.js';
-import { BROKERS, collect, freshTopics, startVcsim, waitUntil } from './helpers.js';
-import type { ReadRecord, Vcsim } from './helpers.js';
+import { BROKERS, collect, freshTopics, readHistory, startVcsim, waitUntil } from './helpers.js';
+import type { ReadRecord } from './helpers.js';
 
 const BRIDGE_DIR = new URL('../../', import.meta.url).pathname;
 
@@ -32,30 +29,6 @@ function startBridgeProcess(env: Record<string, string>): { child: ChildProcess;
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   return { child, output: () => out };
-}
-
-async function history(sim: Vcsim): Promise<{ instanceUuid: string; events: VcenterEvent[] }> {
-  const client = new VsphereClient({
-    url: sim.url,
-    username: 'user',
-    password: 'pass',
-    insecure: true,
-    requestTimeoutMs: 10_000,
-  });
-  try {
-    await client.login();
-    const collector = await client.createCollectorForEvents({});
-    const events: VcenterEvent[] = [];
-    for (;;) {
-      const page = await client.readNextEvents(collector, 1000);
-      if (page.length === 0) break;
-      events.push(...page.map(parseVcenterEvent));
-    }
-    await client.logout();
-    return { instanceUuid: client.content!.instanceUuid, events };
-  } finally {
-    client.close();
-  }
 }
 
 const keyOf = (r: ReadRecord) =>
@@ -116,7 +89,7 @@ describe('vcenter-bridge crash and restart', () => {
     await burst;
     expect((await readdir(checkpointDir)).some((f) => f.endsWith('.json'))).toBe(true);
 
-    const truth = await history(sim);
+    const truth = await readHistory(sim);
     const expectedKeys = truth.events.filter((e) => operationOf(e) !== undefined).map((e) => e.key);
     expect(expectedKeys.length).toBeGreaterThan(48);
 
