@@ -132,16 +132,33 @@ export async function consume(
   while (records.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   // Give duplicates (if any) a chance to show up: wait until the topic's end offsets are all consumed.
   const admin = await adminClient(options.brokers);
-  const ends = await admin.fetchTopicOffsets(topic);
+  const ends = await topicOffsets(admin, topic);
   const total = ends.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
   while (records.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   await consumer.stop();
   return records;
 }
 
+/**
+ * The topic's partition offsets. Right after a topic is created the metadata can name a leader before that
+ * broker serves ListOffsets for it (NOT_LEADER_OR_FOLLOWER, retriable): poll until it answers.
+ */
+async function topicOffsets(admin: Admin, topic: string): Promise<Array<{ high: string; low: string }>> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      const retriable = (error as { retriable?: unknown }).retriable === true;
+      if (!retriable || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 /** Number of records in the topic (sum of high watermarks minus low watermarks). */
 export async function recordCount(topic: string, brokers?: string[]): Promise<number> {
   const admin = await adminClient(brokers);
-  const ends = await admin.fetchTopicOffsets(topic);
+  const ends = await topicOffsets(admin, topic);
   return ends.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
 }
