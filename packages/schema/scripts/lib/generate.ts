@@ -114,11 +114,35 @@ function validatorModule(name: SchemaName, version: string, schema: JsonSchema, 
   );
   if (/require\(/.test(code))
     throw new Error(`unexpected require() left in the ${name} ${version} validators`);
+  code = guardLengthChecks(code, `${name} ${version}`);
   const usesFormats = /\bformats\b/.test(code);
   const formatsImport = usesFormats
     ? `import { ${FORMATS_MODE}Formats as formats } from 'ajv-formats/dist/formats.js';\n`
     : '';
   return `${HEADER(`${name}/${version}.json`)}/* eslint-disable */\n${formatsImport}${inlined.join('\n')}\n${code}`;
+}
+
+/**
+ * ajv checks minLength/maxLength by counting code points (`ucs2length`, a loop over every character) for every string
+ * it validates. A string's code points are at most its UTF-16 length and at least half of it, so the length alone
+ * decides almost every check: `ucs2length(s) > N` only when `s.length > N`, and `ucs2length(s) < N` only when
+ * `s.length < 2N`. Rewrites each comparison to test the length first and count only when it cannot decide; the
+ * result is the same for every string (a unit test holds it to surrogate pairs), and validation takes ≈ 35 % less
+ * time on a typical event (docs/benchmarks.md).
+ */
+function guardLengthChecks(code: string, what: string): string {
+  const alias = /const (func\d+) = ajvRuntime_ucs2length;/.exec(code)?.[1];
+  if (alias === undefined) return code;
+  const call = new RegExp(`\\b${alias}\\((data\\d*)\\)\\s*(>|<)\\s*(\\d+)`, 'g');
+  const guarded = code.replace(call, (_m: string, data: string, op: string, limit: string) =>
+    op === '>'
+      ? `(${data}.length > ${limit} && ${alias}(${data}) > ${limit})`
+      : `(${data}.length < ${limit} || (${data}.length < ${2 * Number(limit)} && ${alias}(${data}) < ${limit}))`,
+  );
+  const calls = guarded.split(`${alias}(`).length - 1;
+  const expected = (guarded.match(new RegExp(`&& ${alias}\\(`, 'g')) ?? []).length;
+  if (calls !== expected) throw new Error(`unexpected use of ucs2length in the ${what} validators`);
+  return guarded;
 }
 
 /** Fail generation if a schema has a non-ASCII `pattern` (the validators are compiled without the `u` flag). */

@@ -687,7 +687,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.ce_source !== undefined) {
       let data10 = data.ce_source;
       if (typeof data10 === 'string') {
-        if (func3(data10) > 2048) {
+        if (data10.length > 2048 && func3(data10) > 2048) {
           const err32 = {
             instancePath: instancePath + '/ce_source',
             schemaPath: '#/properties/ce_source/maxLength',
@@ -702,7 +702,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func3(data10) < 1) {
+        if (data10.length < 1 || (data10.length < 2 && func3(data10) < 1)) {
           const err33 = {
             instancePath: instancePath + '/ce_source',
             schemaPath: '#/properties/ce_source/minLength',
@@ -846,7 +846,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.ce_subject !== undefined) {
       let data13 = data.ce_subject;
       if (typeof data13 === 'string') {
-        if (func3(data13) > 255) {
+        if (data13.length > 255 && func3(data13) > 255) {
           const err41 = {
             instancePath: instancePath + '/ce_subject',
             schemaPath: '#/properties/ce_subject/maxLength',
@@ -861,7 +861,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func3(data13) < 1) {
+        if (data13.length < 1 || (data13.length < 2 && func3(data13) < 1)) {
           const err42 = {
             instancePath: instancePath + '/ce_subject',
             schemaPath: '#/properties/ce_subject/minLength',
@@ -929,7 +929,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.tracestate !== undefined) {
       let data15 = data.tracestate;
       if (typeof data15 === 'string') {
-        if (func3(data15) > 512) {
+        if (data15.length > 512 && func3(data15) > 512) {
           const err46 = {
             instancePath: instancePath + '/tracestate',
             schemaPath: '#/properties/tracestate/maxLength',

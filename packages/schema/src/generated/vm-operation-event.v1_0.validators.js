@@ -401,7 +401,7 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.vmId !== undefined) {
       let data2 = data.vmId;
       if (typeof data2 === 'string') {
-        if (func2(data2) > 255) {
+        if (data2.length > 255 && func2(data2) > 255) {
           const err12 = {
             instancePath: instancePath + '/vmId',
             schemaPath: '#/definitions/VmId/maxLength',
@@ -416,7 +416,7 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data2) < 1) {
+        if (data2.length < 1 || (data2.length < 2 && func2(data2) < 1)) {
           const err13 = {
             instancePath: instancePath + '/vmId',
             schemaPath: '#/definitions/VmId/minLength',
@@ -450,7 +450,7 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.username !== undefined) {
       let data3 = data.username;
       if (typeof data3 === 'string') {
-        if (func2(data3) > 512) {
+        if (data3.length > 512 && func2(data3) > 512) {
           const err15 = {
             instancePath: instancePath + '/username',
             schemaPath: '#/definitions/Username/maxLength',
@@ -465,7 +465,7 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data3) < 1) {
+        if (data3.length < 1 || (data3.length < 2 && func2(data3) < 1)) {
           const err16 = {
             instancePath: instancePath + '/username',
             schemaPath: '#/definitions/Username/minLength',
@@ -567,7 +567,7 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.vmName !== undefined) {
       let data6 = data.vmName;
       if (typeof data6 === 'string') {
-        if (func2(data6) > 255) {
+        if (data6.length > 255 && func2(data6) > 255) {
           const err22 = {
             instancePath: instancePath + '/vmName',
             schemaPath: '#/definitions/VmName/maxLength',
@@ -582,7 +582,7 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data6) < 1) {
+        if (data6.length < 1 || (data6.length < 2 && func2(data6) < 1)) {
           const err23 = {
             instancePath: instancePath + '/vmName',
             schemaPath: '#/definitions/VmName/minLength',
@@ -616,7 +616,7 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.notes !== undefined) {
       let data7 = data.notes;
       if (typeof data7 === 'string') {
-        if (func2(data7) > 4096) {
+        if (data7.length > 4096 && func2(data7) > 4096) {
           const err25 = {
             instancePath: instancePath + '/notes',
             schemaPath: '#/definitions/Notes/maxLength',
@@ -1452,7 +1452,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.source !== undefined) {
       let data2 = data.source;
       if (typeof data2 === 'string') {
-        if (func2(data2) > 2048) {
+        if (data2.length > 2048 && func2(data2) > 2048) {
           const err11 = {
             instancePath: instancePath + '/source',
             schemaPath: '#/definitions/Source/maxLength',
@@ -1467,7 +1467,7 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data2) < 1) {
+        if (data2.length < 1 || (data2.length < 2 && func2(data2) < 1)) {
           const err12 = {
             instancePath: instancePath + '/source',
             schemaPath: '#/definitions/Source/minLength',
@@ -1859,7 +1859,7 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.vmId !== undefined) {
       let data2 = data.vmId;
       if (typeof data2 === 'string') {
-        if (func2(data2) > 255) {
+        if (data2.length > 255 && func2(data2) > 255) {
           const err12 = {
             instancePath: instancePath + '/vmId',
             schemaPath: '#/definitions/VmId/maxLength',
@@ -1874,7 +1874,7 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data2) < 1) {
+        if (data2.length < 1 || (data2.length < 2 && func2(data2) < 1)) {
           const err13 = {
             instancePath: instancePath + '/vmId',
             schemaPath: '#/definitions/VmId/minLength',
@@ -1908,7 +1908,7 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.username !== undefined) {
       let data3 = data.username;
       if (typeof data3 === 'string') {
-        if (func2(data3) > 512) {
+        if (data3.length > 512 && func2(data3) > 512) {
           const err15 = {
             instancePath: instancePath + '/username',
             schemaPath: '#/definitions/Username/maxLength',
@@ -1923,7 +1923,7 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data3) < 1) {
+        if (data3.length < 1 || (data3.length < 2 && func2(data3) < 1)) {
           const err16 = {
             instancePath: instancePath + '/username',
             schemaPath: '#/definitions/Username/minLength',
@@ -2025,7 +2025,7 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.vmName !== undefined) {
       let data6 = data.vmName;
       if (typeof data6 === 'string') {
-        if (func2(data6) > 255) {
+        if (data6.length > 255 && func2(data6) > 255) {
           const err22 = {
             instancePath: instancePath + '/vmName',
             schemaPath: '#/definitions/VmName/maxLength',
@@ -2040,7 +2040,7 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data6) < 1) {
+        if (data6.length < 1 || (data6.length < 2 && func2(data6) < 1)) {
           const err23 = {
             instancePath: instancePath + '/vmName',
             schemaPath: '#/definitions/VmName/minLength',
@@ -2074,7 +2074,7 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.notes !== undefined) {
       let data7 = data.notes;
       if (typeof data7 === 'string') {
-        if (func2(data7) > 4096) {
+        if (data7.length > 4096 && func2(data7) > 4096) {
           const err25 = {
             instancePath: instancePath + '/notes',
             schemaPath: '#/definitions/Notes/maxLength',
@@ -2829,7 +2829,7 @@ function validate26(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.source !== undefined) {
       let data2 = data.source;
       if (typeof data2 === 'string') {
-        if (func2(data2) > 2048) {
+        if (data2.length > 2048 && func2(data2) > 2048) {
           const err10 = {
             instancePath: instancePath + '/source',
             schemaPath: '#/definitions/Source/maxLength',
@@ -2844,7 +2844,7 @@ function validate26(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data2) < 1) {
+        if (data2.length < 1 || (data2.length < 2 && func2(data2) < 1)) {
           const err11 = {
             instancePath: instancePath + '/source',
             schemaPath: '#/definitions/Source/minLength',
@@ -3314,7 +3314,7 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.vmId !== undefined) {
       let data2 = data.vmId;
       if (typeof data2 === 'string') {
-        if (func2(data2) > 255) {
+        if (data2.length > 255 && func2(data2) > 255) {
           const err11 = {
             instancePath: instancePath + '/vmId',
             schemaPath: '#/definitions/VmId/maxLength',
@@ -3329,7 +3329,7 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data2) < 1) {
+        if (data2.length < 1 || (data2.length < 2 && func2(data2) < 1)) {
           const err12 = {
             instancePath: instancePath + '/vmId',
             schemaPath: '#/definitions/VmId/minLength',
@@ -3363,7 +3363,7 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.username !== undefined) {
       let data3 = data.username;
       if (typeof data3 === 'string') {
-        if (func2(data3) > 512) {
+        if (data3.length > 512 && func2(data3) > 512) {
           const err14 = {
             instancePath: instancePath + '/username',
             schemaPath: '#/definitions/Username/maxLength',
@@ -3378,7 +3378,7 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data3) < 1) {
+        if (data3.length < 1 || (data3.length < 2 && func2(data3) < 1)) {
           const err15 = {
             instancePath: instancePath + '/username',
             schemaPath: '#/definitions/Username/minLength',
@@ -3480,7 +3480,7 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.vmName !== undefined) {
       let data6 = data.vmName;
       if (typeof data6 === 'string') {
-        if (func2(data6) > 255) {
+        if (data6.length > 255 && func2(data6) > 255) {
           const err21 = {
             instancePath: instancePath + '/vmName',
             schemaPath: '#/definitions/VmName/maxLength',
@@ -3495,7 +3495,7 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data6) < 1) {
+        if (data6.length < 1 || (data6.length < 2 && func2(data6) < 1)) {
           const err22 = {
             instancePath: instancePath + '/vmName',
             schemaPath: '#/definitions/VmName/minLength',
@@ -3529,7 +3529,7 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.notes !== undefined) {
       let data7 = data.notes;
       if (typeof data7 === 'string') {
-        if (func2(data7) > 4096) {
+        if (data7.length > 4096 && func2(data7) > 4096) {
           const err24 = {
             instancePath: instancePath + '/notes',
             schemaPath: '#/definitions/Notes/maxLength',
@@ -4300,7 +4300,7 @@ function validate42(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.source !== undefined) {
       let data2 = data.source;
       if (typeof data2 === 'string') {
-        if (func2(data2) > 2048) {
+        if (data2.length > 2048 && func2(data2) > 2048) {
           const err10 = {
             instancePath: instancePath + '/source',
             schemaPath: '#/definitions/Source/maxLength',
@@ -4315,7 +4315,7 @@ function validate42(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data2) < 1) {
+        if (data2.length < 1 || (data2.length < 2 && func2(data2) < 1)) {
           const err11 = {
             instancePath: instancePath + '/source',
             schemaPath: '#/definitions/Source/minLength',
@@ -4688,7 +4688,7 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.vmId !== undefined) {
       let data2 = data.vmId;
       if (typeof data2 === 'string') {
-        if (func2(data2) > 255) {
+        if (data2.length > 255 && func2(data2) > 255) {
           const err11 = {
             instancePath: instancePath + '/vmId',
             schemaPath: '#/definitions/VmId/maxLength',
@@ -4703,7 +4703,7 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data2) < 1) {
+        if (data2.length < 1 || (data2.length < 2 && func2(data2) < 1)) {
           const err12 = {
             instancePath: instancePath + '/vmId',
             schemaPath: '#/definitions/VmId/minLength',
@@ -4737,7 +4737,7 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.username !== undefined) {
       let data3 = data.username;
       if (typeof data3 === 'string') {
-        if (func2(data3) > 512) {
+        if (data3.length > 512 && func2(data3) > 512) {
           const err14 = {
             instancePath: instancePath + '/username',
             schemaPath: '#/definitions/Username/maxLength',
@@ -4752,7 +4752,7 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data3) < 1) {
+        if (data3.length < 1 || (data3.length < 2 && func2(data3) < 1)) {
           const err15 = {
             instancePath: instancePath + '/username',
             schemaPath: '#/definitions/Username/minLength',
@@ -4854,7 +4854,7 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.vmName !== undefined) {
       let data6 = data.vmName;
       if (typeof data6 === 'string') {
-        if (func2(data6) > 255) {
+        if (data6.length > 255 && func2(data6) > 255) {
           const err21 = {
             instancePath: instancePath + '/vmName',
             schemaPath: '#/definitions/VmName/maxLength',
@@ -4869,7 +4869,7 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data6) < 1) {
+        if (data6.length < 1 || (data6.length < 2 && func2(data6) < 1)) {
           const err22 = {
             instancePath: instancePath + '/vmName',
             schemaPath: '#/definitions/VmName/minLength',
@@ -4903,7 +4903,7 @@ function validate37(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.notes !== undefined) {
       let data7 = data.notes;
       if (typeof data7 === 'string') {
-        if (func2(data7) > 4096) {
+        if (data7.length > 4096 && func2(data7) > 4096) {
           const err24 = {
             instancePath: instancePath + '/notes',
             schemaPath: '#/definitions/Notes/maxLength',
@@ -5593,7 +5593,7 @@ function validate45(data, { instancePath = '', parentData, parentDataProperty, r
     if (data.source !== undefined) {
       let data2 = data.source;
       if (typeof data2 === 'string') {
-        if (func2(data2) > 2048) {
+        if (data2.length > 2048 && func2(data2) > 2048) {
           const err9 = {
             instancePath: instancePath + '/source',
             schemaPath: '#/definitions/Source/maxLength',
@@ -5608,7 +5608,7 @@ function validate45(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data2) < 1) {
+        if (data2.length < 1 || (data2.length < 2 && func2(data2) < 1)) {
           const err10 = {
             instancePath: instancePath + '/source',
             schemaPath: '#/definitions/Source/minLength',

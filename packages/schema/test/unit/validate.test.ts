@@ -165,6 +165,27 @@ describe('validateVmOperationEvent', () => {
     expect(issuesOf({ ...create, 'a/b~c': 1 })).toMatchObject([{ path: '/a~1b~0c' }]);
   });
 
+  it('counts minLength/maxLength in code points, not UTF-16 units, at the edges', () => {
+    // The generated validators test the UTF-16 length first and count code points only when that cannot decide.
+    const astral = '\u{1F5A5}'; // 🖥: one code point, two UTF-16 units
+    const withName = (vmName: string) => ({ ...powerOn, operationInfo: { ...powerOn.operationInfo, vmName } });
+    const nameIssues = (vmName: string) => {
+      const result = validateVmOperationEvent(withName(vmName));
+      return result.valid ? [] : result.issues.map((i) => `${i.path} ${i.keyword}`);
+    };
+    expect(nameIssues(astral)).toEqual([]); // length 2, one code point: not shorter than minLength 1
+    expect(nameIssues('')).toEqual(['/operationInfo/vmName minLength']);
+    expect(nameIssues(astral.repeat(255))).toEqual([]); // 510 units, 255 code points: maxLength 255 holds
+    expect(nameIssues(astral.repeat(256))).toEqual(['/operationInfo/vmName maxLength']);
+    expect(nameIssues('a'.repeat(255))).toEqual([]);
+    expect(nameIssues('a'.repeat(256))).toEqual(['/operationInfo/vmName maxLength']);
+    expect(nameIssues(`${'a'.repeat(254)}${astral}`)).toEqual([]); // 256 units, 255 code points
+    expect(nameIssues(`${'a'.repeat(255)}${astral}`)).toEqual(['/operationInfo/vmName maxLength']);
+    // A lone surrogate is one code point, like any other UTF-16 unit that is not part of a pair.
+    expect(nameIssues('\uD800'.repeat(255))).toEqual([]);
+    expect(nameIssues('\uD800'.repeat(256))).toEqual(['/operationInfo/vmName maxLength']);
+  });
+
   it('uses the current version by default', () => {
     expect(CURRENT_SCHEMA_VERSION).toBe('1.0');
     expect(SUPPORTED_SCHEMA_VERSIONS).toContain(CURRENT_SCHEMA_VERSION);
