@@ -45,6 +45,7 @@ import type {
   VmOperationEventInput,
 } from './types.js';
 import { LingerBatcher } from './internal/batcher.js';
+import { IsoClock } from './internal/clock.js';
 import { compressionType, registerCodecs } from './internal/compression.js';
 import { mapKafkaError, rootCause } from './internal/error-mapping.js';
 import type { ErrorContext } from './internal/error-mapping.js';
@@ -94,6 +95,13 @@ interface OutRecord {
   bound?: number;
 }
 
+/** A record key built for a VM, with the other values it was built from. */
+interface KnownKey {
+  environment: string;
+  tenantId: string;
+  key: string;
+}
+
 interface TopicInfo {
   maxMessageBytes: number;
   expiresAt: number;
@@ -113,7 +121,7 @@ const REPEATED_HEADERS = [
   'ce_type',
 ] as const;
 const HEADER_CACHE_SIZE = 1024;
-/** How many VM ids whose `ce_subject` header value passed the header check are remembered (see cachedHeaders). */
+/** How many VM ids are remembered with their checked `ce_subject` header value and record key (see cachedHeaders, keyFor). */
 const CHECKED_SUBJECTS_SIZE = 16_384;
 /** The wire headers of a record: repeated values as shared bytes, the rest as strings. */
 type WireHeaders = Record<string, string | Buffer>;
@@ -150,6 +158,10 @@ class KafkaEventProducer implements EventProducer {
   private readonly ceTypes = new Map<string, Map<string, Buffer>>();
   /** VM ids that passed the header check once (as `ce_subject`). */
   private readonly checkedSubjects = new Set<string>();
+  /** Default event timestamps (formatted once per millisecond). */
+  private readonly clock = new IsoClock();
+  /** Record keys already built and checked, by VM id (see keyFor). */
+  private readonly keys = new Map<string, KnownKey>();
 
   constructor(opts: ResolvedProducerOptions) {
     this.opts = opts;
@@ -445,7 +457,7 @@ class KafkaEventProducer implements EventProducer {
       correlationId: raw.correlationId ?? eventId,
       operationInfo:
         info !== null && typeof info === 'object' && info.timestamp === undefined
-          ? { ...info, timestamp: new Date().toISOString() }
+          ? { ...info, timestamp: this.clock.now() }
           : info,
     };
     const result = validateVmOperationEvent(event);
@@ -454,7 +466,7 @@ class KafkaEventProducer implements EventProducer {
       return invalidEvent(result.valid ? [] : result.issues, event, supported, pathPrefix);
     }
     const valid = event as VmOperationEvent;
-    const key = buildEventKey(valid, this.opts.keyStrategy);
+    const key = this.keyFor(valid);
     const traceparent = options.traceparent ?? this.traceparent?.();
     if (options.traceparent !== undefined && !isValidTraceparent(options.traceparent)) {
       throw new VmwEventsError(
@@ -472,6 +484,23 @@ class KafkaEventProducer implements EventProducer {
       // The JSON text as is: kafkajs writes it straight into the request as UTF-8 (no intermediate Buffer).
       message: { key, value: JSON.stringify(valid), headers },
     };
+  }
+
+  /**
+   * The record key of a valid event: built (and checked) by `buildEventKey` the first time a VM is seen, then
+   * reused while the VM's environment and tenant stay the same, the only other inputs of any key strategy.
+   */
+  private keyFor(event: VmOperationEvent): string {
+    const info = event.operationInfo;
+    const known = this.keys.get(info.vmId);
+    if (known !== undefined && known.environment === info.environment && known.tenantId === info.tenantId) {
+      return known.key;
+    }
+    const key = buildEventKey(event, this.opts.keyStrategy);
+    if (this.keys.size < CHECKED_SUBJECTS_SIZE) {
+      this.keys.set(info.vmId, { environment: info.environment, tenantId: info.tenantId, key });
+    }
+    return key;
   }
 
   /**

@@ -3,12 +3,14 @@ import type { Message, ProducerConfig } from 'kafkajs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   buildEventHeaders,
+  buildEventKey,
   decodeHeaders,
+  isInvalidKeyError,
   isInvalidHeaderError,
   isSchemaValidationError,
   validateVmOperationEvent,
 } from '@org/vmware-events-schema';
-import type { VmOperationEvent } from '@org/vmware-events-schema';
+import type { KeyStrategy, VmOperationEvent } from '@org/vmware-events-schema';
 import { createProducer } from '../../src/index.js';
 import type { VmOperationEventInput } from '../../src/index.js';
 
@@ -61,7 +63,10 @@ function fakeKafka(): Message[] {
   return sent;
 }
 
-function input(i: number, overrides: { vmId?: string } = {}): VmOperationEventInput {
+function input(
+  i: number,
+  overrides: { vmId?: string; environment?: string; tenantId?: string } = {},
+): VmOperationEventInput {
   return {
     operationInfo: {
       operation: (['power_on', 'power_off', 'rename'] as const)[i % 3]!,
@@ -75,12 +80,13 @@ function input(i: number, overrides: { vmId?: string } = {}): VmOperationEventIn
   };
 }
 
-async function connectedProducer() {
+async function connectedProducer(options: { keyStrategy?: KeyStrategy } = {}) {
   const producer = createProducer({
     brokers: ['127.0.0.1:1'],
     source: 'urn:vmware-events:test',
     lingerMs: 0,
     traceContext: 'off',
+    ...options,
   });
   await producer.connect();
   return producer;
@@ -137,6 +143,41 @@ describe('publish path (kafkajs network replaced by a fake)', () => {
     (bad.operationInfo as { tenantId: string }).tenantId = 'tenant A';
     await expect(producer.publish(bad)).rejects.toSatisfy(isSchemaValidationError);
     expect(sent).toHaveLength(1);
+    await producer.disconnect();
+  });
+
+  it("reuses a VM's key only while its environment and tenant stay the same", async () => {
+    for (const keyStrategy of ['env.tenant.vmId', 'hash'] as const) {
+      const sent = fakeKafka();
+      const producer = await connectedProducer({ keyStrategy });
+      const scopes = [
+        ['DEV', 'tenantA'],
+        ['DEV', 'tenantA'],
+        ['prod', 'tenantA'],
+        ['prod', 'tenantB'],
+        ['DEV', 'tenantA'],
+      ] as const;
+      for (const [environment, tenantId] of scopes) {
+        await producer.publish(input(0, { vmId: 'vm-7', environment, tenantId }));
+      }
+      await producer.disconnect();
+      const keys = sent.map((m) => String(m.key));
+      expect(keys).toEqual(
+        sent.map((m) => buildEventKey(JSON.parse(String(m.value)) as VmOperationEvent, keyStrategy)),
+      );
+      expect(new Set(keys).size).toBe(3);
+      vi.restoreAllMocks();
+    }
+  });
+
+  it('refuses a VM id that is not a valid key every time, not only the first', async () => {
+    const sent = fakeKafka();
+    const producer = await connectedProducer();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const error = await producer.publish(input(0, { vmId: 'vm-\u0001' })).catch((e: unknown) => e);
+      expect(isInvalidKeyError(error), String(error)).toBe(true);
+    }
+    expect(sent).toHaveLength(0);
     await producer.disconnect();
   });
 
