@@ -44,6 +44,7 @@ export {
   SUPPORTED_SCHEMA_VERSIONS,
   isResourceOperationEvent,
   validateVmOperationEvent,
+  encodeVmOperationEvent,
   assertVmOperationEvent,
   parseVmOperationEvent,
   validateDomainEvent,
@@ -51,7 +52,7 @@ export {
   parseDomainEvent,
   validateEventHeaders,
 } from './validate.js';
-export type { ValidationResult } from './validate.js';
+export type { EncodeResult, ValidationResult } from './validate.js';
 
 // --- conventions: keys, topics, headers ---
 export {
