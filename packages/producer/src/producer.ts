@@ -19,10 +19,10 @@ import {
   buildEventKey,
   deriveEventId,
   domainTopic,
-  encodeVmOperationEvent,
   environmentTopic,
   randomEventId,
   teamTopic,
+  validateVmOperationEvent,
 } from '@org/vmware-events-schema';
 import type { ValidationIssue, VmOperationEvent } from '@org/vmware-events-schema';
 import {
@@ -460,7 +460,7 @@ class KafkaEventProducer implements EventProducer {
           ? { ...info, timestamp: this.clock.now() }
           : info,
     };
-    const result = encodeVmOperationEvent(event);
+    const result = validateVmOperationEvent(event);
     const supported = SUPPORTED_SCHEMA_VERSIONS.includes(event.schemaVersion);
     if (!result.valid || !supported || event.source === undefined) {
       return invalidEvent(result.valid ? [] : result.issues, event, supported, pathPrefix);
@@ -481,9 +481,8 @@ class KafkaEventProducer implements EventProducer {
     return {
       topic: this.topicFor(valid, options.topic),
       eventId,
-      // The JSON text as is (written by the schema's precompiled serializer): kafkajs writes it straight into the
-      // request as UTF-8 (no intermediate Buffer).
-      message: { key, value: result.json, headers },
+      // The JSON text as is: kafkajs writes it straight into the request as UTF-8 (no intermediate Buffer).
+      message: { key, value: JSON.stringify(valid), headers },
     };
   }
 

@@ -44,7 +44,6 @@ export {
   SUPPORTED_SCHEMA_VERSIONS,
   isResourceOperationEvent,
   validateVmOperationEvent,
-  encodeVmOperationEvent,
   assertVmOperationEvent,
   parseVmOperationEvent,
   validateDomainEvent,
@@ -52,7 +51,7 @@ export {
   parseDomainEvent,
   validateEventHeaders,
 } from './validate.js';
-export type { EncodeResult, ValidationResult } from './validate.js';
+export type { ValidationResult } from './validate.js';
 
 // --- conventions: keys, topics, headers ---
 export {

@@ -30,7 +30,6 @@ import type {
 import {
   domainEventValidators,
   eventHeadersValidators,
-  vmOperationEventSerializers,
   vmOperationEventValidators,
 } from './generated/validators.js';
 import type { CompiledValidator } from './validation-types.js';
@@ -73,14 +72,7 @@ interface VmValidatorPair {
   readonly state: CompiledValidator;
   /** Name of the schema for error messages, e.g. `vm-operation-event@1.0`. */
   readonly schema: string;
-  /**
-   * JSON serializers matching `resource` and `state`, for the strict pairs only: a lenient pair lets properties
-   * of a newer minor through, which a serializer generated from an older schema would not write.
-   */
-  readonly json?: { readonly resource: JsonSerializer; readonly state: JsonSerializer };
 }
-
-type JsonSerializer = (event: unknown) => string;
 
 const RESOURCE_OPERATION_SET: ReadonlySet<unknown> = new Set<unknown>(RESOURCE_OPERATIONS);
 const OPERATION_SET: ReadonlySet<unknown> = new Set<unknown>(OPERATIONS);
@@ -89,12 +81,10 @@ const VERSION_FORMAT = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
 const exactVm = new Map<unknown, VmValidatorPair>();
 const lenientVmByMajor = new Map<number, { minor: number; version: string; pair: VmValidatorPair }>();
 for (const [version, module] of Object.entries(vmOperationEventValidators)) {
-  const json = (vmOperationEventSerializers as Record<string, VmValidatorPair['json']>)[version];
   exactVm.set(version, {
     resource: module.resource,
     state: module.state,
     schema: `vm-operation-event@${version}`,
-    ...(json === undefined ? {} : { json }),
   });
   const [major, minor] = version.split('.').map(Number) as [number, number];
   const known = lenientVmByMajor.get(major);
@@ -153,18 +143,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-type VmCheck =
-  { ok: true; json: JsonSerializer | undefined } | { ok: false; schema: string; issues: ValidationIssue[] };
-
-function validateVm(value: unknown): VmCheck {
+function validateVm(value: unknown): { ok: true } | { ok: false; schema: string; issues: ValidationIssue[] } {
   const schemaVersion = isRecord(value) ? value.schemaVersion : undefined;
   const selected = selectVmValidators(schemaVersion);
   if (!('resource' in selected)) return { ok: false, schema: 'vm-operation-event', issues: [selected] };
   const operationInfo = isRecord(value) ? value.operationInfo : undefined;
   const operation = isRecord(operationInfo) ? operationInfo.operation : undefined;
-  const resource = RESOURCE_OPERATION_SET.has(operation);
-  const validator = resource ? selected.resource : selected.state;
-  if (validator(value)) return { ok: true, json: resource ? selected.json?.resource : selected.json?.state };
+  const validator = RESOURCE_OPERATION_SET.has(operation) ? selected.resource : selected.state;
+  if (validator(value)) return { ok: true };
   const issues = toIssues(validator.errors);
   if (!OPERATION_SET.has(operation)) {
     // The state variant only lists the state operations: name every operation instead.
@@ -182,27 +168,6 @@ export function validateVmOperationEvent(value: unknown): ValidationResult<VmOpe
   return result.ok
     ? { valid: true, value: value as VmOperationEvent }
     : { valid: false, issues: result.issues };
-}
-
-/** The outcome of {@link encodeVmOperationEvent}: the event and its JSON text, or every problem found. */
-export type EncodeResult =
-  { valid: true; value: VmOperationEvent; json: string } | { valid: false; issues: ValidationIssue[] };
-
-/**
- * Validate a VM operation event exactly like {@link validateVmOperationEvent} and, when it is valid, write it as
- * JSON text: with a serializer precompiled from the schema of its version (properties in schema order, ≈ 40 %
- * faster than `JSON.stringify`), or with `JSON.stringify` for an event of a newer minor validated leniently (so
- * that the properties this SDK does not know are written too). `JSON.parse(json)` equals the event either way.
- * The producer writes every event with it.
- *
- * @example
- * const result = encodeVmOperationEvent(event);
- * if (result.valid) send(result.json); else console.error(result.issues);
- */
-export function encodeVmOperationEvent(value: unknown): EncodeResult {
-  const result = validateVm(value);
-  if (!result.ok) return { valid: false, issues: result.issues };
-  return { valid: true, value: value as VmOperationEvent, json: (result.json ?? JSON.stringify)(value) };
 }
 
 /** Throw a {@link SchemaValidationError} listing every problem unless `value` is a valid VM operation event. */

@@ -1,16 +1,14 @@
 /**
  * Turns schemas/ into packages/schema/src/generated/: TypeScript types (json-schema-to-typescript),
- * precompiled validators (ajv standalone, ESM, formats imported from ajv-formats), precompiled serializers for VM
- * operation events (fast-json-stringify standalone, its runtime inlined) and the enum constants.
+ * precompiled validators (ajv standalone, ESM, formats imported from ajv-formats) and the enum constants.
  * Output is formatted with prettier so it is byte-for-byte stable.
  */
 import { createRequire } from 'node:module';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ajvModule, { _ } from 'ajv';
 import ajvFormatsModule from 'ajv-formats';
 import standaloneModule from 'ajv/dist/standalone/index.js';
-import fastJsonStringify from 'fast-json-stringify';
 import { compile } from 'json-schema-to-typescript';
 import { format, resolveConfig } from 'prettier';
 import {
@@ -125,63 +123,6 @@ function validatorModule(name: SchemaName, version: string, schema: JsonSchema, 
 }
 
 /**
- * JSON serializers of vm-operation-event variants (fast-json-stringify, standalone mode): code generated from the
- * schema writes each property the schema defines, in schema order, ≈ 40 % faster than JSON.stringify
- * (docs/benchmarks.md). They write only what the schema defines, so they are used only for events that passed the
- * strict validator of the same version (no other property can be present; see encodeVmOperationEvent). The
- * runtime class the code calls (`fast-json-stringify/lib/serializer`, MIT, © Matteo Collina and the Fastify team)
- * is inlined, so fast-json-stringify is needed only to generate.
- */
-function serializerModule(name: SchemaName, version: string, schema: JsonSchema): string {
-  const runtimePath = runtimeRequire.resolve('fast-json-stringify/lib/serializer.js');
-  const runtime = readFileSync(runtimePath, 'utf8')
-    .replace(/^'use strict'\n/, '')
-    .replace('module.exports = class Serializer', 'class Serializer');
-  if (/require\(|module\.exports/.test(runtime)) {
-    throw new Error('fast-json-stringify/lib/serializer.js changed shape; cannot inline it');
-  }
-  const definitions = schema.definitions as Record<string, JsonSchema>;
-  const exports = Object.entries(EXPORTS[name]).map(([exportName, pointer]) => {
-    const definition = definitions[pointer.replace('#/definitions/', '')];
-    if (definition === undefined) throw new Error(`${name} ${version} has no ${pointer}`);
-    const code = fastJsonStringify({ ...definition, definitions } as never, { mode: 'standalone' });
-    const body =
-      /module\.exports = (function anonymous\(validator,\s*serializer\s*\)[\s\S]*\}\(validator, serializer\))\s*$/.exec(
-        code,
-      );
-    if (
-      body === null ||
-      !code.includes("require('fast-json-stringify/lib/serializer')") ||
-      !/const validator = null\b/.test(code)
-    ) {
-      throw new Error(
-        `unexpected fast-json-stringify standalone output for ${name} ${version} ${exportName}`,
-      );
-    }
-    return `/** JSON text of a valid ${pointer.replace('#/definitions/', '')} (${name} ${version}). */\nexport const ${exportName} = ${body[1]};`;
-  });
-  return [
-    HEADER(`${name}/${version}.json`) + '/* eslint-disable */',
-    '// The runtime of fast-json-stringify (lib/serializer.js, MIT License, Copyright (c) 2016-present Matteo Collina,',
-    '// Copyright (c) 2016-present The Fastify team), inlined at generation time.',
-    runtime,
-    "const serializer = Serializer.restoreFromState({ mode: 'standalone' });",
-    'const validator = null;',
-    ...exports,
-  ].join('\n');
-}
-
-/** Type declarations for a serializer module. */
-function serializerDeclarations(name: SchemaName, version: string): string {
-  return `${HEADER(`${name}/${version}.json`)}\n${Object.keys(EXPORTS[name])
-    .map(
-      (n) =>
-        `/** Precompiled JSON serializer of ${name} ${version}: \`${n}\` (valid events only). */\nexport declare const ${n}: (event: unknown) => string;`,
-    )
-    .join('\n')}\n`;
-}
-
-/**
  * ajv checks minLength/maxLength by counting code points (`ucs2length`, a loop over every character) for every string
  * it validates. A string's code points are at most its UTF-16 length and at least half of it, so the length alone
  * decides almost every check: `ucs2length(s) > N` only when `s.length > N`, and `ucs2length(s) < N` only when
@@ -262,16 +203,6 @@ export async function generate(outDir: string = GENERATED_DIR): Promise<string[]
         `${stem}.validators.d.ts`,
         await pretty(validatorDeclarations(name, version, lenient), 'typescript', `${stem}.d.ts`),
       );
-      if (name === 'vm-operation-event') {
-        write(
-          `${stem}.serializers.js`,
-          await pretty(serializerModule(name, version, schema), 'babel', `${stem}.serializers.js`),
-        );
-        write(
-          `${stem}.serializers.d.ts`,
-          await pretty(serializerDeclarations(name, version), 'typescript', `${stem}.serializers.d.ts`),
-        );
-      }
     }
     // Types follow the current (latest) version of each family.
     const current = versions[versions.length - 1]!;
@@ -313,17 +244,12 @@ export const FORMATS_MODE = '${FORMATS_MODE}';
   // One import point for every validator module, keyed by version.
   const lines: string[] = [HEADER('validator index')];
   const entries: Record<string, string[]> = {};
-  const serializerEntries: string[] = [];
   for (const name of SCHEMA_NAMES) {
     entries[name] = [];
     for (const version of versionsOf[name]!) {
       const local = `${name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())}V${versionStem(version)}`;
       lines.push(`import * as ${local} from './${name}.v${versionStem(version)}.validators.js';`);
       entries[name].push(`'${version}': ${local}`);
-      if (name === 'vm-operation-event') {
-        lines.push(`import * as ${local}Json from './${name}.v${versionStem(version)}.serializers.js';`);
-        serializerEntries.push(`'${version}': ${local}Json`);
-      }
     }
   }
   lines.push(
@@ -334,8 +260,6 @@ export const FORMATS_MODE = '${FORMATS_MODE}';
     `export const domainEventValidators = { ${entries['domain-event']!.join(', ')} } as const;`,
     '/** Precompiled event-headers validators per schema version. */',
     `export const eventHeadersValidators = { ${entries['event-headers']!.join(', ')} } as const;`,
-    '/** Precompiled vm-operation-event JSON serializers per schema version (for events valid in that version). */',
-    `export const vmOperationEventSerializers = { ${serializerEntries.join(', ')} } as const;`,
   );
   write('validators.ts', await pretty(lines.join('\n'), 'typescript', 'validators.ts'));
   return written.sort();

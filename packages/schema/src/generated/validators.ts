@@ -2,7 +2,6 @@
 // Change the JSON Schemas, then run `pnpm --filter @org/vmware-events-schema generate`.
 
 import * as vmOperationEventV1_0 from './vm-operation-event.v1_0.validators.js';
-import * as vmOperationEventV1_0Json from './vm-operation-event.v1_0.serializers.js';
 import * as domainEventV1_0 from './domain-event.v1_0.validators.js';
 import * as eventHeadersV1_0 from './event-headers.v1_0.validators.js';
 
@@ -12,5 +11,3 @@ export const vmOperationEventValidators = { '1.0': vmOperationEventV1_0 } as con
 export const domainEventValidators = { '1.0': domainEventV1_0 } as const;
 /** Precompiled event-headers validators per schema version. */
 export const eventHeadersValidators = { '1.0': eventHeadersV1_0 } as const;
-/** Precompiled vm-operation-event JSON serializers per schema version (for events valid in that version). */
-export const vmOperationEventSerializers = { '1.0': vmOperationEventV1_0Json } as const;

@@ -1,5 +1,5 @@
 /**
- * The generated validator and serializer modules survive tsup bundling in both output formats: build the package (ESM + CJS, no
+ * The generated validator modules survive tsup bundling in both output formats: build the package (ESM + CJS, no
  * types) into packages/schema/.tmp/ and load each build in a fresh Node process, the way an application would.
  */
 import { spawnSync } from 'node:child_process';
@@ -26,10 +26,7 @@ const probe = (load: string) => `
   const { vmData, ...noData } = event;
   const bad = sdk.validateVmOperationEvent(noData);
   const parsed = sdk.parseVmOperationEvent(Buffer.from(JSON.stringify(event)));
-  const encoded = sdk.encodeVmOperationEvent(event);
-  const same = encoded.valid && JSON.stringify(JSON.parse(encoded.json), Object.keys(event).sort()) ===
-    JSON.stringify(event, Object.keys(event).sort()) && JSON.parse(encoded.json).operationInfo.vmId === event.operationInfo.vmId;
-  console.log(JSON.stringify({ ok: ok.valid, bad: bad.issues.map((i) => i.path), op: parsed.operationInfo.operation, same }));
+  console.log(JSON.stringify({ ok: ok.valid, bad: bad.issues.map((i) => i.path), op: parsed.operationInfo.operation }));
 `;
 
 function runNode(args: string[]): { code: number | null; stdout: string; stderr: string } {
@@ -51,7 +48,7 @@ describe('bundled builds', () => {
       silent: true,
       config: false,
     });
-    const expected = JSON.stringify({ ok: true, bad: ['/vmData'], op: 'create', same: true });
+    const expected = JSON.stringify({ ok: true, bad: ['/vmData'], op: 'create' });
 
     const cjs = runNode(['-e', probe(`const sdk = require(${JSON.stringify(join(outDir, 'index.cjs'))});`)]);
     expect(cjs.stderr).toBe('');
