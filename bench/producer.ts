@@ -161,6 +161,8 @@ interface Result {
   perSecond: number;
   p50?: number;
   p99?: number;
+  /** CPU time of the whole process (every thread: JavaScript, GC helpers, libuv) per event, in µs. */
+  cpuUs?: number;
 }
 
 function result(count: number, elapsed: number, latencies: number[]): Result {
@@ -561,7 +563,10 @@ async function worker(mode: string, topic: string): Promise<void> {
   if (fn) {
     // JIT warm-up on the same topic, not measured.
     for (let w = 0; w < WARMUPS; w++) await fn(topic, events);
-    out = await fn(topic, events);
+    const cpu = process.cpuUsage();
+    const measured = await fn(topic, events);
+    const used = process.cpuUsage(cpu);
+    out = { ...measured, cpuUs: (used.user + used.system) / events.length };
   } else if (mode === 'sdk-lat') out = await sdkLatency(topic, events.slice(0, LATENCY_N));
   else if (mode === 'raw-lat') out = await rawLatency(topic, events.slice(0, LATENCY_N));
   else if (mode === 'micro') out = await micro();
@@ -576,7 +581,13 @@ interface Pair {
 
 function pairStats(p: Pair) {
   const overheads = p.sdk.map((s, i) => (1 - s.perSecond / p.raw[i]!.perSecond) * 100);
+  const cpuOverheads = p.sdk.map((s, i) => (s.cpuUs! / p.raw[i]!.cpuUs! - 1) * 100);
   return {
+    sdkCpu: median(p.sdk.map((r) => r.cpuUs!)),
+    rawCpu: median(p.raw.map((r) => r.cpuUs!)),
+    cpuOverhead: median(cpuOverheads),
+    cpuOverheadMin: Math.min(...cpuOverheads),
+    cpuOverheadMax: Math.max(...cpuOverheads),
     sdk: median(p.sdk.map((r) => r.perSecond)),
     raw: median(p.raw.map((r) => r.perSecond)),
     overhead: median(overheads),
@@ -650,6 +661,7 @@ async function main(): Promise<void> {
     const vsJava = (n: number) => (javaRate === undefined ? 'n/a' : `${(n / javaRate).toFixed(2)}×`);
     const pct = (n: number) => `${n >= 0 ? '' : '−'}${Math.abs(n).toFixed(1)} %`;
     const ms = (n: number) => `${n.toFixed(2)} ms`;
+    const us = (n: number) => `${n.toFixed(1)} µs`;
     const spread = (rs: Result[]) => rs.map((r) => fmt(r.perSecond)).join(', ');
     const latOverhead = (median(sdkLat) / median(rawLat) - 1) * 100;
     const markdown = `
@@ -674,6 +686,16 @@ result per event.
 ${javaRate === undefined ? '' : `| Java ProducerPerformance (ceiling) | | ${fmt(javaRate)} | | | 1.00× |\n`}
 Overhead is 1 − SDK/raw of the two runs of a round (target ≤ 5 %). Per-round values: \`publish\` ${spread(one.sdk)} vs
 raw ${spread(one.raw)}; \`publishBatch\` ${spread(batch.sdk)} vs raw ${spread(batch.raw)}.
+
+CPU time of the process per event in the same runs (every thread: JavaScript, the garbage collector's helper
+threads, libuv; \`process.cpuUsage\` around the measured run). On this 2-core machine the broker runs on the same
+cores, so CPU the SDK spends beyond raw kafkajs (validation, checks, one promise and one result per event, and the
+garbage collection of what it allocates) is CPU the broker does not get:
+
+| comparison | raw kafkajs CPU per event (median) | SDK CPU per event (median) | SDK extra CPU (median of rounds) | range |
+|---|---|---|---|---|
+| \`publish\` vs send-when-idle queue | ${us(o.rawCpu)} | ${us(o.sdkCpu)} | **${pct(o.cpuOverhead)}** | ${pct(o.cpuOverheadMin)} … ${pct(o.cpuOverheadMax)} |
+| \`publishBatch\` vs \`sendBatch\` | ${us(b.rawCpu)} | ${us(b.sdkCpu)} | **${pct(b.cpuOverhead)}** | ${pct(b.cpuOverheadMin)} … ${pct(b.cpuOverheadMax)} |
 ${
   javaRate === undefined
     ? ''
