@@ -701,6 +701,7 @@ garbage collection of what it allocates) is CPU the broker does not get:
 |---|---|---|---|---|---|
 | \`publish\` vs send-when-idle queue | ${us(o.rawCpu)} | ${us(o.sdkCpu)} | **${pct(o.cpuOverhead)}** | ${pct(o.cpuOverheadP25)} … ${pct(o.cpuOverheadP75)} | ${pct(o.cpuOverheadMin)} … ${pct(o.cpuOverheadMax)} |
 | \`publishBatch\` vs \`sendBatch\` | ${us(b.rawCpu)} | ${us(b.sdkCpu)} | **${pct(b.cpuOverhead)}** | ${pct(b.cpuOverheadP25)} … ${pct(b.cpuOverheadP75)} | ${pct(b.cpuOverheadMin)} … ${pct(b.cpuOverheadMax)} |
+
 ${
   javaRate === undefined
     ? ''
