@@ -6,7 +6,7 @@ afterEach(() => {
 });
 
 describe('IsoClock', () => {
-  it("gives Date#toISOString of the current millisecond, formatted again when the millisecond changes", () => {
+  it('gives Date#toISOString of the current millisecond, formatted again when the millisecond changes', () => {
     vi.useFakeTimers({ now: Date.UTC(2026, 10, 29, 23, 59, 59, 998) });
     const clock = new IsoClock();
     const first = clock.now();

@@ -168,7 +168,10 @@ describe('validateVmOperationEvent', () => {
   it('counts minLength/maxLength in code points, not UTF-16 units, at the edges', () => {
     // The generated validators test the UTF-16 length first and count code points only when that cannot decide.
     const astral = '\u{1F5A5}'; // 🖥: one code point, two UTF-16 units
-    const withName = (vmName: string) => ({ ...powerOn, operationInfo: { ...powerOn.operationInfo, vmName } });
+    const withName = (vmName: string) => ({
+      ...powerOn,
+      operationInfo: { ...powerOn.operationInfo, vmName },
+    });
     const nameIssues = (vmName: string) => {
       const result = validateVmOperationEvent(withName(vmName));
       return result.valid ? [] : result.issues.map((i) => `${i.path} ${i.keyword}`);
