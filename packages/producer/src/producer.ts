@@ -121,8 +121,8 @@ const REPEATED_HEADERS = [
   'ce_type',
 ] as const;
 const HEADER_CACHE_SIZE = 1024;
-/** How many VM ids are remembered with their checked `ce_subject` header value and record key (see cachedHeaders, keyFor). */
-const CHECKED_SUBJECTS_SIZE = 16_384;
+/** How many VM ids are remembered: as a checked `ce_subject` header value, and with their record key (cachedHeaders, keyFor). */
+const VM_CACHE_SIZE = 16_384;
 /** The wire headers of a record: repeated values as shared bytes, the rest as strings. */
 type WireHeaders = Record<string, string | Buffer>;
 const NO_OPTIONS: PublishOptions = Object.freeze({});
@@ -497,7 +497,7 @@ class KafkaEventProducer implements EventProducer {
       return known.key;
     }
     const key = buildEventKey(event, this.opts.keyStrategy);
-    if (this.keys.size < CHECKED_SUBJECTS_SIZE) {
+    if (this.keys.size < VM_CACHE_SIZE) {
       this.keys.set(info.vmId, { environment: info.environment, tenantId: info.tenantId, key });
     }
     return key;
@@ -533,7 +533,7 @@ class KafkaEventProducer implements EventProducer {
       }
       if (byOperation.size < HEADER_CACHE_SIZE) byOperation.set(event.operationInfo.operation, ceType!);
     }
-    if (this.checkedSubjects.size < CHECKED_SUBJECTS_SIZE) this.checkedSubjects.add(event.operationInfo.vmId);
+    if (this.checkedSubjects.size < VM_CACHE_SIZE) this.checkedSubjects.add(event.operationInfo.vmId);
     return wire;
   }
 
