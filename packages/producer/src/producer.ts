@@ -278,7 +278,7 @@ class KafkaEventProducer implements EventProducer {
       })();
     }
     try {
-      const record = this.prepareVmEvent(event, options.identity, options, '');
+      const record = this.prepareVmEvent(event, options.identity, options, undefined);
       if (Array.isArray(record)) throw new SchemaValidationError(record[0], record[1]);
       return this.withSignal(this.enqueueOne(record), options.signal);
     } catch (error) {
@@ -298,7 +298,7 @@ class KafkaEventProducer implements EventProducer {
     let schema = '';
     events.forEach((event, index) => {
       const identity = options.identityOf?.(event, index);
-      const prepared = this.prepareVmEvent(event, identity, options, `/${index}`);
+      const prepared = this.prepareVmEvent(event, identity, options, index);
       if (Array.isArray(prepared)) {
         schema = prepared[0];
         issues.push(...prepared[1]);
@@ -438,13 +438,13 @@ class KafkaEventProducer implements EventProducer {
     input: VmOperationEventInput,
     identity: ReadonlyArray<string | number> | undefined,
     options: { topic?: string; traceparent?: string; tracestate?: string },
-    pathPrefix: string,
+    batchIndex: number | undefined,
   ): OutRecord | [string, ValidationIssue[]] {
     const raw = input as Partial<VmOperationEvent> & Record<string, unknown>;
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       return [
         'vm-operation-event',
-        [{ path: pathPrefix, message: 'must be an object', keyword: 'type', params: {} }],
+        [{ path: pathPrefix(batchIndex), message: 'must be an object', keyword: 'type', params: {} }],
       ];
     }
     const eventId = this.eventIdFor(raw.eventId, identity);
@@ -463,7 +463,7 @@ class KafkaEventProducer implements EventProducer {
     const result = validateVmOperationEvent(event);
     const supported = SUPPORTED_SCHEMA_VERSIONS.includes(event.schemaVersion);
     if (!result.valid || !supported || event.source === undefined) {
-      return invalidEvent(result.valid ? [] : result.issues, event, supported, pathPrefix);
+      return invalidEvent(result.valid ? [] : result.issues, event, supported, pathPrefix(batchIndex));
     }
     const valid = event as VmOperationEvent;
     const key = this.keyFor(valid);
@@ -810,6 +810,11 @@ function checkRecordSize(record: OutRecord, maxMessageBytes: number): number {
     throw new MessageTooLargeError(record.topic, size + BATCH_OVERHEAD, maxMessageBytes, record.eventId);
   }
   return size;
+}
+
+/** Where an event's issues point: at the root, or (in a batch) under its index, built only for an invalid event. */
+function pathPrefix(batchIndex: number | undefined): string {
+  return batchIndex === undefined ? '' : `/${batchIndex}`;
 }
 
 /** The [schema, issues] of an invalid event: validation issues, then the producer's own, without repeats. */

@@ -181,6 +181,20 @@ describe('publish path (kafkajs network replaced by a fake)', () => {
     await producer.disconnect();
   });
 
+  it('names each invalid event of a batch by its index, and sends nothing of the batch', async () => {
+    const sent = fakeKafka();
+    const producer = await connectedProducer();
+    const badTenant = input(3);
+    (badTenant.operationInfo as { tenantId: string }).tenantId = 'tenant A';
+    const batch = [input(0), input(1), 'not an event' as unknown as VmOperationEventInput, badTenant];
+    const error = await producer.publishBatch(batch).catch((e: unknown) => e);
+    expect(isSchemaValidationError(error)).toBe(true);
+    const paths = (error as { issues: Array<{ path: string }> }).issues.map((i) => i.path);
+    expect(paths).toEqual(['/2', '/3/operationInfo/tenantId']);
+    expect(sent).toHaveLength(0);
+    await producer.disconnect();
+  });
+
   it('takes the checked path with trace context, and it is written', async () => {
     const sent = fakeKafka();
     const producer = await connectedProducer();
