@@ -95,11 +95,13 @@ interface OutRecord {
   bound?: number;
 }
 
-/** A record key built for a VM, with the other values it was built from. */
-interface KnownKey {
+/** What the producer knows about a VM: its checked record key (with the values it was built from). */
+interface KnownVm {
   environment: string;
   tenantId: string;
   key: string;
+  /** Whether the VM id passed the header check as `ce_subject` (see cachedHeaders). */
+  subjectChecked: boolean;
 }
 
 interface TopicInfo {
@@ -121,7 +123,7 @@ const REPEATED_HEADERS = [
   'ce_type',
 ] as const;
 const HEADER_CACHE_SIZE = 1024;
-/** How many VM ids are remembered: as a checked `ce_subject` header value, and with their record key (cachedHeaders, keyFor). */
+/** How many VMs are remembered with their checked record key and `ce_subject` header state (see knownVm). */
 const VM_CACHE_SIZE = 16_384;
 /** The wire headers of a record: repeated values as shared bytes, the rest as strings. */
 type WireHeaders = Record<string, string | Buffer>;
@@ -156,12 +158,10 @@ class KafkaEventProducer implements EventProducer {
   private readonly headerCache = new Map<string, Buffer>();
   /** `ce_type` bytes by schema version, then operation, for values that passed the header check once. */
   private readonly ceTypes = new Map<string, Map<string, Buffer>>();
-  /** VM ids that passed the header check once (as `ce_subject`). */
-  private readonly checkedSubjects = new Set<string>();
   /** Default event timestamps (formatted once per millisecond). */
   private readonly clock = new IsoClock();
-  /** Record keys already built and checked, by VM id (see keyFor). */
-  private readonly keys = new Map<string, KnownKey>();
+  /** VMs seen before, by VM id: one lookup per event gives the key and the header state (see knownVm). */
+  private readonly vms = new Map<string, KnownVm>();
 
   constructor(opts: ResolvedProducerOptions) {
     this.opts = opts;
@@ -466,7 +466,7 @@ class KafkaEventProducer implements EventProducer {
       return invalidEvent(result.valid ? [] : result.issues, event, supported, pathPrefix(batchIndex));
     }
     const valid = event as VmOperationEvent;
-    const key = this.keyFor(valid);
+    const vm = this.knownVm(valid);
     const traceparent = options.traceparent ?? this.traceparent?.();
     if (options.traceparent !== undefined && !isValidTraceparent(options.traceparent)) {
       throw new VmwEventsError(
@@ -476,31 +476,35 @@ class KafkaEventProducer implements EventProducer {
     }
     const headers =
       (traceparent === undefined && options.tracestate === undefined
-        ? this.cachedHeaders(valid)
-        : undefined) ?? this.checkedHeaders(valid, traceparent, options.tracestate);
+        ? this.cachedHeaders(valid, vm)
+        : undefined) ?? this.checkedHeaders(valid, vm, traceparent, options.tracestate);
     return {
       topic: this.topicFor(valid, options.topic),
       eventId,
       // The JSON text as is: kafkajs writes it straight into the request as UTF-8 (no intermediate Buffer).
-      message: { key, value: JSON.stringify(valid), headers },
+      message: { key: vm.key, value: JSON.stringify(valid), headers },
     };
   }
 
   /**
-   * The record key of a valid event: built (and checked) by `buildEventKey` the first time a VM is seen, then
-   * reused while the VM's environment and tenant stay the same, the only other inputs of any key strategy.
+   * The VM of a valid event, with its record key: built (and checked) by `buildEventKey` the first time a VM is
+   * seen, then reused while the VM's environment and tenant stay the same, the only other inputs of any key
+   * strategy. A new environment or tenant starts a new entry (the VM id is then header-checked once more).
    */
-  private keyFor(event: VmOperationEvent): string {
+  private knownVm(event: VmOperationEvent): KnownVm {
     const info = event.operationInfo;
-    const known = this.keys.get(info.vmId);
+    const known = this.vms.get(info.vmId);
     if (known !== undefined && known.environment === info.environment && known.tenantId === info.tenantId) {
-      return known.key;
+      return known;
     }
-    const key = buildEventKey(event, this.opts.keyStrategy);
-    if (this.keys.size < VM_CACHE_SIZE) {
-      this.keys.set(info.vmId, { environment: info.environment, tenantId: info.tenantId, key });
-    }
-    return key;
+    const vm: KnownVm = {
+      environment: info.environment,
+      tenantId: info.tenantId,
+      key: buildEventKey(event, this.opts.keyStrategy),
+      subjectChecked: false,
+    };
+    if (known !== undefined || this.vms.size < VM_CACHE_SIZE) this.vms.set(info.vmId, vm);
+    return vm;
   }
 
   /**
@@ -509,6 +513,7 @@ class KafkaEventProducer implements EventProducer {
    */
   private checkedHeaders(
     event: VmOperationEvent,
+    vm: KnownVm,
     traceparent: string | undefined,
     tracestate: string | undefined,
   ): WireHeaders {
@@ -533,7 +538,7 @@ class KafkaEventProducer implements EventProducer {
       }
       if (byOperation.size < HEADER_CACHE_SIZE) byOperation.set(event.operationInfo.operation, ceType!);
     }
-    if (this.checkedSubjects.size < VM_CACHE_SIZE) this.checkedSubjects.add(event.operationInfo.vmId);
+    vm.subjectChecked = true;
     return wire;
   }
 
@@ -545,7 +550,7 @@ class KafkaEventProducer implements EventProducer {
    * passed (UUID, printable ASCII and RFC 3339 patterns: never empty, no control characters; a unit test holds the
    * schema to that). Returns undefined when a value was not seen yet: the caller then takes the checked path.
    */
-  private cachedHeaders(event: VmOperationEvent): WireHeaders | undefined {
+  private cachedHeaders(event: VmOperationEvent, vm: KnownVm): WireHeaders | undefined {
     const info = event.operationInfo;
     const cache = this.headerCache;
     const env = cache.get(info.environment);
@@ -561,7 +566,7 @@ class KafkaEventProducer implements EventProducer {
       version === undefined ||
       source === undefined ||
       ceType === undefined ||
-      !this.checkedSubjects.has(info.vmId)
+      !vm.subjectChecked
     ) {
       return undefined;
     }
