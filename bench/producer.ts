@@ -580,24 +580,25 @@ interface Pair {
   raw: Result[];
 }
 
-function pairStats(p: Pair) {
-  const overheads = p.sdk.map((s, i) => (1 - s.perSecond / p.raw[i]!.perSecond) * 100);
-  const cpuOverheads = p.sdk.map((s, i) => (s.cpuUs! / p.raw[i]!.cpuUs! - 1) * 100);
+/** Median, middle half and range of per-round overheads (in %). */
+function spreadOf(values: number[]) {
   return {
-    sdkCpu: median(p.sdk.map((r) => r.cpuUs!)),
-    rawCpu: median(p.raw.map((r) => r.cpuUs!)),
-    cpuOverhead: median(cpuOverheads),
-    cpuOverheadMin: Math.min(...cpuOverheads),
-    cpuOverheadMax: Math.max(...cpuOverheads),
-    cpuOverheadP25: percentile(cpuOverheads, 25),
-    cpuOverheadP75: percentile(cpuOverheads, 75),
+    median: median(values),
+    p25: percentile(values, 25),
+    p75: percentile(values, 75),
+    min: Math.min(...values),
+    max: Math.max(...values),
+  };
+}
+
+function pairStats(p: Pair) {
+  return {
     sdk: median(p.sdk.map((r) => r.perSecond)),
     raw: median(p.raw.map((r) => r.perSecond)),
-    overhead: median(overheads),
-    overheadMin: Math.min(...overheads),
-    overheadMax: Math.max(...overheads),
-    overheadP25: percentile(overheads, 25),
-    overheadP75: percentile(overheads, 75),
+    overhead: spreadOf(p.sdk.map((s, i) => (1 - s.perSecond / p.raw[i]!.perSecond) * 100)),
+    sdkCpu: median(p.sdk.map((r) => r.cpuUs!)),
+    rawCpu: median(p.raw.map((r) => r.cpuUs!)),
+    cpuOverhead: spreadOf(p.sdk.map((s, i) => (s.cpuUs! / p.raw[i]!.cpuUs! - 1) * 100)),
   };
 }
 
@@ -667,6 +668,8 @@ async function main(): Promise<void> {
     const pct = (n: number) => `${n >= 0 ? '' : '−'}${Math.abs(n).toFixed(1)} %`;
     const ms = (n: number) => `${n.toFixed(2)} ms`;
     const us = (n: number) => `${n.toFixed(1)} µs`;
+    const spreadCells = (v: ReturnType<typeof spreadOf>) =>
+      `**${pct(v.median)}** | ${pct(v.p25)} … ${pct(v.p75)} | ${pct(v.min)} … ${pct(v.max)}`;
     const spread = (rs: Result[]) => rs.map((r) => fmt(r.perSecond)).join(', ');
     const latOverhead = (median(sdkLat) / median(rawLat) - 1) * 100;
     const markdown = `
@@ -686,8 +689,8 @@ result per event.
 
 | comparison | raw kafkajs (median) | SDK (median) | SDK overhead (median of rounds) | middle half of rounds | all rounds | vs Java |
 |---|---|---|---|---|---|---|
-| \`publish\` vs send-when-idle queue | ${fmt(o.raw)} | ${fmt(o.sdk)} | **${pct(o.overhead)}** | ${pct(o.overheadP25)} … ${pct(o.overheadP75)} | ${pct(o.overheadMin)} … ${pct(o.overheadMax)} | ${vsJava(o.sdk)} |
-| \`publishBatch\` vs \`sendBatch\` | ${fmt(b.raw)} | ${fmt(b.sdk)} | **${pct(b.overhead)}** | ${pct(b.overheadP25)} … ${pct(b.overheadP75)} | ${pct(b.overheadMin)} … ${pct(b.overheadMax)} | ${vsJava(b.sdk)} |
+| \`publish\` vs send-when-idle queue | ${fmt(o.raw)} | ${fmt(o.sdk)} | ${spreadCells(o.overhead)} | ${vsJava(o.sdk)} |
+| \`publishBatch\` vs \`sendBatch\` | ${fmt(b.raw)} | ${fmt(b.sdk)} | ${spreadCells(b.overhead)} | ${vsJava(b.sdk)} |
 ${javaRate === undefined ? '' : `| Java ProducerPerformance (ceiling) | | ${fmt(javaRate)} | | | | 1.00× |\n`}
 Overhead is 1 − SDK/raw of the two runs of a round (target ≤ 5 %). Per-round values: \`publish\` ${spread(one.sdk)} vs
 raw ${spread(one.raw)}; \`publishBatch\` ${spread(batch.sdk)} vs raw ${spread(batch.raw)}.
@@ -699,8 +702,8 @@ garbage collection of what it allocates) is CPU the broker does not get:
 
 | comparison | raw kafkajs CPU per event (median) | SDK CPU per event (median) | SDK extra CPU (median of rounds) | middle half of rounds | all rounds |
 |---|---|---|---|---|---|
-| \`publish\` vs send-when-idle queue | ${us(o.rawCpu)} | ${us(o.sdkCpu)} | **${pct(o.cpuOverhead)}** | ${pct(o.cpuOverheadP25)} … ${pct(o.cpuOverheadP75)} | ${pct(o.cpuOverheadMin)} … ${pct(o.cpuOverheadMax)} |
-| \`publishBatch\` vs \`sendBatch\` | ${us(b.rawCpu)} | ${us(b.sdkCpu)} | **${pct(b.cpuOverhead)}** | ${pct(b.cpuOverheadP25)} … ${pct(b.cpuOverheadP75)} | ${pct(b.cpuOverheadMin)} … ${pct(b.cpuOverheadMax)} |
+| \`publish\` vs send-when-idle queue | ${us(o.rawCpu)} | ${us(o.sdkCpu)} | ${spreadCells(o.cpuOverhead)} |
+| \`publishBatch\` vs \`sendBatch\` | ${us(b.rawCpu)} | ${us(b.sdkCpu)} | ${spreadCells(b.cpuOverhead)} |
 
 ${
   javaRate === undefined
