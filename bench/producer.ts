@@ -237,6 +237,9 @@ async function rawQueue(topic: string, events: VmOperationEventInput[]): Promise
       await rawSendBatch(producer, topic, batch);
       const now = performance.now();
       for (let k = from; k < head; k++) latencies[queue[k]!.index] = now - queue[k]!.t0;
+      // Let go of what was sent (as the SDK does), so that the garbage collector does not keep copying it.
+      queue.splice(0, head);
+      head = 0;
       window.done(batch.length);
     }
     sending = false;
