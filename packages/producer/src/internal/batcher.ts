@@ -21,15 +21,21 @@ export interface BatcherOptions<TItem, TResult> {
   bufferFullError: () => Error;
 }
 
-interface Group<TItem, TResult> {
+/**
+ * One admitted unit: a group of items (`add`) or a single item (`addOne`, no one-element array). It stays alive until
+ * the broker answers, so it holds as little as it can: the caller's `resolve` and not its `reject` (a failure resolves
+ * with a rejecting thenable instead), which keeps what the garbage collector copies per outstanding record small.
+ */
+interface Group<TItem> {
   seq: number;
-  items: TItem[];
+  /** The items of an `add`; undefined for an `addOne`. */
+  items: TItem[] | undefined;
+  /** The item of an `addOne`. */
+  item: TItem | undefined;
   bytes: number;
   enqueuedAt: number;
-  /** Receives all results of the group, or (for `addOne`) the single result. */
-  resolve: (results: TResult[]) => void;
-  resolveOne: ((result: TResult) => void) | undefined;
-  reject: (error: unknown) => void;
+  /** Settles the caller's promise: with the results (`add`), the result (`addOne`), or a rejecting thenable. */
+  resolve: (value: unknown) => void;
 }
 
 interface Waiter {
@@ -38,7 +44,15 @@ interface Waiter {
   timer: NodeJS.Timeout | undefined;
 }
 
-function noop(): void {}
+/** A thenable that rejects with `error`: resolving a promise with it rejects that promise (see Group). */
+function rejecting(error: unknown): PromiseLike<never> {
+  return { then: (_onFulfilled, onRejected) => onRejected?.(error) as never };
+}
+
+/** Rejects the group's promise. */
+function fail(group: Group<unknown>, error: unknown): void {
+  group.resolve(rejecting(error));
+}
 
 /** Counters for observability and tests. */
 export interface BatcherStats {
@@ -52,7 +66,7 @@ export interface BatcherStats {
 export class LingerBatcher<TItem, TResult> {
   private readonly opts: BatcherOptions<TItem, TResult>;
   /** Queued groups are `queue[head..]`; the consumed prefix is dropped in bulk (Array.shift is O(n)). */
-  private queue: Array<Group<TItem, TResult>> = [];
+  private queue: Array<Group<TItem>> = [];
   private head = 0;
   private queuedBytes = 0;
   /** Queued plus in flight. */
@@ -74,19 +88,33 @@ export class LingerBatcher<TItem, TResult> {
 
   /** Queues one group of items; resolves with their results once the broker acknowledged them. */
   add(items: TItem[], bytes: number): Promise<TResult[]> {
-    return new Promise<TResult[]>((resolve, reject) =>
-      this.admit({ seq: 0, items, bytes, enqueuedAt: 0, resolve, resolveOne: undefined, reject }),
+    return new Promise<TResult[]>((resolve) =>
+      this.admit({
+        seq: 0,
+        items,
+        item: undefined,
+        bytes,
+        enqueuedAt: 0,
+        resolve: resolve as Group<TItem>['resolve'],
+      }),
     );
   }
 
-  /** Queues one item; resolves with its result (one promise less per record than `add`). */
+  /** Queues one item; resolves with its result. */
   addOne(item: TItem, bytes: number): Promise<TResult> {
-    return new Promise<TResult>((resolveOne, reject) =>
-      this.admit({ seq: 0, items: [item], bytes, enqueuedAt: 0, resolve: noop, resolveOne, reject }),
+    return new Promise<TResult>((resolve) =>
+      this.admit({
+        seq: 0,
+        items: undefined,
+        item,
+        bytes,
+        enqueuedAt: 0,
+        resolve: resolve as Group<TItem>['resolve'],
+      }),
     );
   }
 
-  private admit(group: Group<TItem, TResult>): void {
+  private admit(group: Group<TItem>): void {
     if (this.fits(group.bytes) && this.waiters.length === 0) {
       this.enqueue(group);
       return;
@@ -95,7 +123,7 @@ export class LingerBatcher<TItem, TResult> {
     const waiter: Waiter = { bytes: group.bytes, admit: () => this.enqueue(group), timer: undefined };
     waiter.timer = setTimeout(() => {
       this.waiters.splice(this.waiters.indexOf(waiter), 1);
-      group.reject(this.opts.bufferFullError());
+      fail(group, this.opts.bufferFullError());
       this.admitWaiters();
     }, this.opts.maxBlockMs);
     this.waiters.push(waiter);
@@ -126,7 +154,7 @@ export class LingerBatcher<TItem, TResult> {
     return this.bufferedBytes === 0 || this.bufferedBytes + bytes <= this.opts.bufferMemoryBytes;
   }
 
-  private enqueue(group: Group<TItem, TResult>): void {
+  private enqueue(group: Group<TItem>): void {
     group.seq = ++this.seq;
     group.enqueuedAt = Date.now();
     this.queue.push(group);
@@ -170,7 +198,7 @@ export class LingerBatcher<TItem, TResult> {
 
   private async sendNext(): Promise<void> {
     this.sending = true;
-    const groups: Array<Group<TItem, TResult>> = [];
+    const groups: Array<Group<TItem>> = [];
     let bytes = 0;
     while (this.head < this.queue.length) {
       const next = this.queue[this.head]!;
@@ -188,29 +216,36 @@ export class LingerBatcher<TItem, TResult> {
     }
     this.queuedBytes -= bytes;
     let items: TItem[];
-    if (groups.length === 1) items = groups[0]!.items;
+    if (groups.length === 1 && groups[0]!.items !== undefined) items = groups[0]!.items;
     else {
       items = [];
-      for (const group of groups) for (const item of group.items) items.push(item);
+      for (const group of groups) {
+        if (group.items === undefined) items.push(group.item as TItem);
+        else for (const item of group.items) items.push(item);
+      }
     }
     this.sends++;
     try {
       const results = await this.opts.send(items);
       let offset = 0;
       for (const group of groups) {
+        if (group.items === undefined) {
+          const result = results[offset++];
+          group.resolve(result instanceof Error ? rejecting(result) : result);
+          continue;
+        }
         const end = offset + group.items.length;
         let failure: Error | undefined;
         for (let i = offset; i < end && failure === undefined; i++) {
           const result = results[i];
           if (result instanceof Error) failure = result;
         }
-        if (failure !== undefined) group.reject(failure);
-        else if (group.resolveOne !== undefined) group.resolveOne(results[offset] as TResult);
-        else group.resolve((groups.length === 1 ? results : results.slice(offset, end)) as TResult[]);
+        if (failure !== undefined) fail(group, failure);
+        else group.resolve(groups.length === 1 ? results : results.slice(offset, end));
         offset = end;
       }
     } catch (error) {
-      for (const group of groups) group.reject(error);
+      for (const group of groups) fail(group, error);
     } finally {
       this.bufferedBytes -= bytes;
       this.settledSeq = groups[groups.length - 1]!.seq;

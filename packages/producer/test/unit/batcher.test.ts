@@ -134,9 +134,38 @@ describe('LingerBatcher', () => {
     });
     const a = batcher.add([1], 1);
     const b = batcher.add([2], 1);
+    const c = batcher.addOne(3, 1);
     await expect(a).rejects.toThrow('broker down');
     await expect(b).rejects.toThrow('broker down');
-    await expect(batcher.add([3], 1)).resolves.toEqual([3]);
+    await expect(c).rejects.toThrow('broker down');
+    await expect(batcher.add([4], 1)).resolves.toEqual([4]);
+  });
+
+  it('rejects with the very error of the send, and no rejection goes unhandled on the way', async () => {
+    const refused = new Error('refused');
+    const thrown = new Error('thrown');
+    let calls = 0;
+    const batcher = new LingerBatcher<number, number>({
+      lingerMs: 0,
+      batchSizeBytes: 1000,
+      bufferMemoryBytes: 1000,
+      maxBlockMs: 100,
+      bufferFullError: () => new Error('full'),
+      send: (items) => (++calls === 1 ? Promise.resolve(items.map(() => refused)) : Promise.reject(thrown)),
+    });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const one = batcher.addOne(1, 1);
+      await expect(one).rejects.toBe(refused);
+      const group = batcher.add([2, 3], 2);
+      await expect(group).rejects.toBe(thrown);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('flush sends what is queued without waiting for the linger time and resolves when it is settled', async () => {
