@@ -44,6 +44,7 @@ export {
   SUPPORTED_SCHEMA_VERSIONS,
   isResourceOperationEvent,
   validateVmOperationEvent,
+  validateVmOperationEventTrustingEnvelope,
   assertVmOperationEvent,
   parseVmOperationEvent,
   validateDomainEvent,

@@ -170,6 +170,33 @@ export function validateVmOperationEvent(value: unknown): ValidationResult<VmOpe
     : { valid: false, issues: result.issues };
 }
 
+const trustedEnvelopeVm = (() => {
+  const current = vmOperationEventValidators[CURRENT_SCHEMA_VERSION];
+  return { resource: current.resourceTrustedEnvelope, state: current.stateTrustedEnvelope };
+})();
+
+/**
+ * For producers: validates an event of the current schema version ({@link CURRENT_SCHEMA_VERSION}) whose envelope
+ * values the producer made itself, skipping only the pattern and format checks of those values, which the producer
+ * guarantees by construction: `eventId` from {@link randomEventId} or {@link deriveEventId}, `correlationId` equal to
+ * it, `operationInfo.timestamp` from `Date.prototype.toISOString` (years 0–9999), and a `source` that passed
+ * {@link validateVmOperationEvent} before. Their presence, types and lengths, and everything else, are checked as by
+ * {@link validateVmOperationEvent}; an invalid event gets exactly its issues. Any other event (another schema
+ * version, not an object) is validated by {@link validateVmOperationEvent}. A caller's own values must not go
+ * through this function: use {@link validateVmOperationEvent}.
+ */
+export function validateVmOperationEventTrustingEnvelope(value: unknown): ValidationResult<VmOperationEvent> {
+  if (isRecord(value) && value.schemaVersion === CURRENT_SCHEMA_VERSION) {
+    const info = value.operationInfo;
+    const operation = isRecord(info) ? info.operation : undefined;
+    const validator = RESOURCE_OPERATION_SET.has(operation)
+      ? trustedEnvelopeVm.resource
+      : trustedEnvelopeVm.state;
+    if (validator(value)) return { valid: true, value: value as unknown as VmOperationEvent };
+  }
+  return validateVmOperationEvent(value);
+}
+
 /** Throw a {@link SchemaValidationError} listing every problem unless `value` is a valid VM operation event. */
 export function assertVmOperationEvent(value: unknown): asserts value is VmOperationEvent {
   const result = validateVm(value);

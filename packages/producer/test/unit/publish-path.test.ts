@@ -5,9 +5,11 @@ import {
   buildEventHeaders,
   buildEventKey,
   decodeHeaders,
+  deriveEventId,
   isInvalidKeyError,
   isInvalidHeaderError,
   isSchemaValidationError,
+  randomEventId,
   validateVmOperationEvent,
 } from '@org/vmware-events-schema';
 import type { KeyStrategy, VmOperationEvent } from '@org/vmware-events-schema';
@@ -247,4 +249,86 @@ describe('schema guarantees the one-pass header path relies on', () => {
       }
     });
   }
+});
+
+describe('envelope values the producer makes itself (validated without their patterns)', () => {
+  /** The issues' paths of a publish that must fail validation. */
+  async function rejectedPaths(publish: Promise<unknown>): Promise<string[]> {
+    const error: unknown = await publish.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toSatisfy(isSchemaValidationError);
+    return (error as { issues: Array<{ path: string }> }).issues.map((i) => i.path);
+  }
+
+  it('are valid by construction: random and derived event ids, toISOString texts of the years 0-9999', () => {
+    const ids = [
+      ...Array.from({ length: 300 }, () => randomEventId()),
+      ...Array.from({ length: 300 }, (_, i) => deriveEventId('vc-1', i)),
+    ];
+    const lastMs = Date.parse('9999-12-31T23:59:59.999Z');
+    const firstMs = Date.parse('0000-01-01T00:00:00.000Z');
+    const stamps = [
+      firstMs,
+      0,
+      lastMs,
+      ...Array.from({ length: 300 }, () => firstMs + Math.random() * (lastMs - firstMs)),
+    ].map((ms) => new Date(Math.floor(ms)).toISOString());
+    ids.forEach((eventId, i) => {
+      const timestamp = stamps[i % stamps.length]!;
+      expect(timestamp).toHaveLength(24);
+      const event = {
+        schemaVersion: '1.0',
+        eventId,
+        correlationId: eventId,
+        source: 'urn:vmware-events:test',
+        operationInfo: {
+          operation: 'power_on',
+          vmId: 'vm-1',
+          username: 'a',
+          environment: 'DEV',
+          tenantId: 't',
+          timestamp,
+        },
+      };
+      expect(validateVmOperationEvent(event).valid, `${eventId} ${timestamp}`).toBe(true);
+    });
+  });
+
+  it("checks a source option that fails the schema's check with every event", async () => {
+    const sent = fakeKafka();
+    const producer = createProducer({
+      brokers: ['127.0.0.1:1'],
+      source: 'urn:vmware-events:not a uri',
+      lingerMs: 0,
+      traceContext: 'off',
+    });
+    await producer.connect();
+    for (let i = 0; i < 2; i++) expect(await rejectedPaths(producer.publish(input(i)))).toEqual(['/source']);
+    expect(sent).toHaveLength(0);
+    await producer.disconnect();
+  });
+
+  it("checks the caller's own envelope values with their patterns", async () => {
+    const sent = fakeKafka();
+    const producer = await connectedProducer();
+    await producer.publish(input(0)); // warm: the same VM, environment and tenant as below
+    const bad: Array<
+      [Pick<Partial<VmOperationEvent>, 'eventId' | 'correlationId' | 'source' | 'schemaVersion'>, string]
+    > = [
+      [{ eventId: '3F1C1F4E-6F1A-4C8E-9D59-2F4B7C7F3A10' }, '/eventId'],
+      [{ correlationId: 'req 1' }, '/correlationId'],
+      [{ source: 'urn:vmware-events:not a uri' }, '/source'],
+      [{ schemaVersion: '1.x' }, '/schemaVersion'],
+    ];
+    for (const [fields, path] of bad) {
+      expect(await rejectedPaths(producer.publish({ ...input(0), ...fields }))).toContain(path);
+    }
+    const late = input(0);
+    (late.operationInfo as { timestamp?: string }).timestamp = '2026-11-31T25:00:00Z';
+    expect(await rejectedPaths(producer.publish(late))).toEqual(['/operationInfo/timestamp']);
+    expect(sent).toHaveLength(1);
+    await producer.disconnect();
+  });
 });

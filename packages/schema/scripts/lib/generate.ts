@@ -17,6 +17,7 @@ import {
   listVersions,
   readSchema,
   toLenient,
+  toTrustedEnvelope,
   type JsonSchema,
   type SchemaName,
 } from './schemas.js';
@@ -92,6 +93,12 @@ function validatorModule(name: SchemaName, version: string, schema: JsonSchema, 
     for (const [exportName, pointer] of Object.entries(EXPORTS[name])) {
       refs[`${exportName}Lenient`] = `${lenientId}${pointer}`;
     }
+    // The producer's validators for events whose envelope values it made itself (strict otherwise).
+    const trustedId = id.replace(/\.json$/, '.trusted-envelope.json');
+    ajv.addSchema({ ...toTrustedEnvelope(schema), $id: trustedId });
+    for (const [exportName, pointer] of Object.entries(EXPORTS[name])) {
+      refs[`${exportName}TrustedEnvelope`] = `${trustedId}${pointer}`;
+    }
   }
   // ES modules are strict already; a directive after the imports would be a no-op expression.
   let code = standaloneCode(ajv, refs).replace(/^"use strict";/, '');
@@ -159,7 +166,9 @@ function assertAsciiPatterns(schema: unknown, path = '#'): void {
 
 /** Type declarations for a validator module. */
 function validatorDeclarations(name: SchemaName, version: string, lenient: boolean): string {
-  const names = Object.keys(EXPORTS[name]).flatMap((n) => (lenient ? [n, `${n}Lenient`] : [n]));
+  const names = Object.keys(EXPORTS[name]).flatMap((n) =>
+    lenient ? [n, `${n}Lenient`, `${n}TrustedEnvelope`] : [n],
+  );
   return `${HEADER(`${name}/${version}.json`)}import type { CompiledValidator } from '../validation-types.js';\n\n${names
     .map(
       (n) =>

@@ -54,3 +54,34 @@ export function toLenient(schema: unknown): unknown {
   }
   return out;
 }
+
+/**
+ * Definitions of vm-operation-event whose values a producer fills in itself when the caller leaves them out, and
+ * whose checks it can vouch for (see toTrustedEnvelope).
+ */
+export const ENVELOPE_DEFINITIONS = [
+  'SchemaVersion',
+  'EventId',
+  'CorrelationId',
+  'Source',
+  'Timestamp',
+] as const;
+
+/**
+ * The vm-operation-event schema without the `pattern` and `format` checks of the envelope values a producer fills in
+ * itself (schema version, event id, correlation id, source, timestamp): their types, lengths and presence are still
+ * checked, and so is everything else. Only for values the producer made (see validateVmOperationEventTrustingEnvelope).
+ */
+export function toTrustedEnvelope(schema: Record<string, unknown>): Record<string, unknown> {
+  const definitions = { ...(schema.definitions as Record<string, Record<string, unknown>>) };
+  for (const name of ENVELOPE_DEFINITIONS) {
+    const definition = definitions[name];
+    if (definition === undefined) throw new Error(`vm-operation-event has no definition ${name}`);
+    const { pattern, format, ...rest } = definition;
+    if (pattern === undefined && format === undefined) {
+      throw new Error(`definition ${name} has neither pattern nor format: update ENVELOPE_DEFINITIONS`);
+    }
+    definitions[name] = rest;
+  }
+  return { ...schema, definitions };
+}

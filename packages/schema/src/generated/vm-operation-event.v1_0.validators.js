@@ -5732,3 +5732,2497 @@ function validate45(data, { instancePath = '', parentData, parentDataProperty, r
   validate45.errors = vErrors;
   return errors === 0;
 }
+export const resourceTrustedEnvelope = validate61;
+const schema111 = {
+  title: 'SchemaVersion',
+  description:
+    'MAJOR.MINOR version of the vm-operation-event schema the event was written with, e.g. "1.0". This schema is major 1; the same value is sent in the contentVersion header.',
+  type: 'string',
+};
+const schema112 = {
+  title: 'EventId',
+  description:
+    "The event's identity, used for deduplication: a UUID in canonical lowercase form. Random (v4/v7) by default, or name-based (v5) from a natural identity so that a re-sent event keeps its id.",
+  type: 'string',
+};
+const schema113 = {
+  title: 'Source',
+  description:
+    'URI-reference of the emitter (the CloudEvents `source`), e.g. `https://vc01.example.com/sdk` or `urn:vmware-events:service:provisioner`.',
+  type: 'string',
+  minLength: 1,
+  maxLength: 2048,
+};
+const schema114 = {
+  title: 'CorrelationId',
+  description:
+    'Ties the event to a request or workflow; the producer defaults it to `eventId`. Printable ASCII, no spaces (it is also sent as a header).',
+  type: 'string',
+};
+const schema117 = {
+  title: 'Timestamp',
+  description:
+    "When the operation happened: an RFC 3339 date-time with an upper-case `T`, seconds, optional fraction (up to 9 digits) and `Z` or a `±hh:mm` offset; the SDK's producers write UTC (`Z`). The `pattern` checks the ranges of every part so that validators which do not assert `format` still reject `2025-13-01T25:00:00Z`.",
+  type: 'string',
+};
+function validate50(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == 'object' && !Array.isArray(data)) {
+    if (data.operation === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'operation' },
+        message: "must have required property '" + 'operation' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.timestamp === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'timestamp' },
+        message: "must have required property '" + 'timestamp' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.vmId === undefined) {
+      const err2 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'vmId' },
+        message: "must have required property '" + 'vmId' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (data.username === undefined) {
+      const err3 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'username' },
+        message: "must have required property '" + 'username' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+    if (data.environment === undefined) {
+      const err4 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'environment' },
+        message: "must have required property '" + 'environment' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err4];
+      } else {
+        vErrors.push(err4);
+      }
+      errors++;
+    }
+    if (data.tenantId === undefined) {
+      const err5 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'tenantId' },
+        message: "must have required property '" + 'tenantId' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err5];
+      } else {
+        vErrors.push(err5);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func4.call(schema17.properties, key0)) {
+        const err6 = {
+          instancePath,
+          schemaPath: '#/additionalProperties',
+          keyword: 'additionalProperties',
+          params: { additionalProperty: key0 },
+          message: 'must NOT have additional properties',
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.operation !== undefined) {
+      let data0 = data.operation;
+      if (typeof data0 !== 'string') {
+        const err7 = {
+          instancePath: instancePath + '/operation',
+          schemaPath: '#/definitions/ResourceOperation/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+      if (!(data0 === 'create' || data0 === 'resize')) {
+        const err8 = {
+          instancePath: instancePath + '/operation',
+          schemaPath: '#/definitions/ResourceOperation/enum',
+          keyword: 'enum',
+          params: { allowedValues: schema18.enum },
+          message: 'must be equal to one of the allowed values',
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.timestamp !== undefined) {
+      if (typeof data.timestamp !== 'string') {
+        const err9 = {
+          instancePath: instancePath + '/timestamp',
+          schemaPath: '#/definitions/Timestamp/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.vmId !== undefined) {
+      let data2 = data.vmId;
+      if (typeof data2 === 'string') {
+        if (data2.length > 255 && func2(data2) > 255) {
+          const err10 = {
+            instancePath: instancePath + '/vmId',
+            schemaPath: '#/definitions/VmId/maxLength',
+            keyword: 'maxLength',
+            params: { limit: 255 },
+            message: 'must NOT have more than 255 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+        if (data2.length < 1 || (data2.length < 2 && func2(data2) < 1)) {
+          const err11 = {
+            instancePath: instancePath + '/vmId',
+            schemaPath: '#/definitions/VmId/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+      } else {
+        const err12 = {
+          instancePath: instancePath + '/vmId',
+          schemaPath: '#/definitions/VmId/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.username !== undefined) {
+      let data3 = data.username;
+      if (typeof data3 === 'string') {
+        if (data3.length > 512 && func2(data3) > 512) {
+          const err13 = {
+            instancePath: instancePath + '/username',
+            schemaPath: '#/definitions/Username/maxLength',
+            keyword: 'maxLength',
+            params: { limit: 512 },
+            message: 'must NOT have more than 512 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+        if (data3.length < 1 || (data3.length < 2 && func2(data3) < 1)) {
+          const err14 = {
+            instancePath: instancePath + '/username',
+            schemaPath: '#/definitions/Username/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err14];
+          } else {
+            vErrors.push(err14);
+          }
+          errors++;
+        }
+      } else {
+        const err15 = {
+          instancePath: instancePath + '/username',
+          schemaPath: '#/definitions/Username/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    if (data.environment !== undefined) {
+      let data4 = data.environment;
+      if (typeof data4 === 'string') {
+        if (!pattern4.test(data4)) {
+          const err16 = {
+            instancePath: instancePath + '/environment',
+            schemaPath: '#/definitions/Environment/pattern',
+            keyword: 'pattern',
+            params: { pattern: '^[A-Za-z0-9_-]{1,64}$' },
+            message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,64}$' + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
+        }
+      } else {
+        const err17 = {
+          instancePath: instancePath + '/environment',
+          schemaPath: '#/definitions/Environment/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+    }
+    if (data.tenantId !== undefined) {
+      let data5 = data.tenantId;
+      if (typeof data5 === 'string') {
+        if (!pattern4.test(data5)) {
+          const err18 = {
+            instancePath: instancePath + '/tenantId',
+            schemaPath: '#/definitions/TenantId/pattern',
+            keyword: 'pattern',
+            params: { pattern: '^[A-Za-z0-9_-]{1,64}$' },
+            message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,64}$' + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
+        }
+      } else {
+        const err19 = {
+          instancePath: instancePath + '/tenantId',
+          schemaPath: '#/definitions/TenantId/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+    }
+    if (data.vmName !== undefined) {
+      let data6 = data.vmName;
+      if (typeof data6 === 'string') {
+        if (data6.length > 255 && func2(data6) > 255) {
+          const err20 = {
+            instancePath: instancePath + '/vmName',
+            schemaPath: '#/definitions/VmName/maxLength',
+            keyword: 'maxLength',
+            params: { limit: 255 },
+            message: 'must NOT have more than 255 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
+        }
+        if (data6.length < 1 || (data6.length < 2 && func2(data6) < 1)) {
+          const err21 = {
+            instancePath: instancePath + '/vmName',
+            schemaPath: '#/definitions/VmName/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
+          }
+          errors++;
+        }
+      } else {
+        const err22 = {
+          instancePath: instancePath + '/vmName',
+          schemaPath: '#/definitions/VmName/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err22];
+        } else {
+          vErrors.push(err22);
+        }
+        errors++;
+      }
+    }
+    if (data.notes !== undefined) {
+      let data7 = data.notes;
+      if (typeof data7 === 'string') {
+        if (data7.length > 4096 && func2(data7) > 4096) {
+          const err23 = {
+            instancePath: instancePath + '/notes',
+            schemaPath: '#/definitions/Notes/maxLength',
+            keyword: 'maxLength',
+            params: { limit: 4096 },
+            message: 'must NOT have more than 4096 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err23];
+          } else {
+            vErrors.push(err23);
+          }
+          errors++;
+        }
+      } else {
+        const err24 = {
+          instancePath: instancePath + '/notes',
+          schemaPath: '#/definitions/Notes/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err24];
+        } else {
+          vErrors.push(err24);
+        }
+        errors++;
+      }
+    }
+    if (data.vcenter !== undefined) {
+      let data8 = data.vcenter;
+      if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
+        if (data8.instanceUuid === undefined) {
+          const err25 = {
+            instancePath: instancePath + '/vcenter',
+            schemaPath: '#/definitions/VcenterEventInfo/required',
+            keyword: 'required',
+            params: { missingProperty: 'instanceUuid' },
+            message: "must have required property '" + 'instanceUuid' + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err25];
+          } else {
+            vErrors.push(err25);
+          }
+          errors++;
+        }
+        if (data8.eventKey === undefined) {
+          const err26 = {
+            instancePath: instancePath + '/vcenter',
+            schemaPath: '#/definitions/VcenterEventInfo/required',
+            keyword: 'required',
+            params: { missingProperty: 'eventKey' },
+            message: "must have required property '" + 'eventKey' + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err26];
+          } else {
+            vErrors.push(err26);
+          }
+          errors++;
+        }
+        if (data8.eventType === undefined) {
+          const err27 = {
+            instancePath: instancePath + '/vcenter',
+            schemaPath: '#/definitions/VcenterEventInfo/required',
+            keyword: 'required',
+            params: { missingProperty: 'eventType' },
+            message: "must have required property '" + 'eventType' + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err27];
+          } else {
+            vErrors.push(err27);
+          }
+          errors++;
+        }
+        if (data8.createdTime === undefined) {
+          const err28 = {
+            instancePath: instancePath + '/vcenter',
+            schemaPath: '#/definitions/VcenterEventInfo/required',
+            keyword: 'required',
+            params: { missingProperty: 'createdTime' },
+            message: "must have required property '" + 'createdTime' + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err28];
+          } else {
+            vErrors.push(err28);
+          }
+          errors++;
+        }
+        for (const key1 in data8) {
+          if (!(
+            key1 === 'instanceUuid' ||
+            key1 === 'eventKey' ||
+            key1 === 'eventType' ||
+            key1 === 'createdTime' ||
+            key1 === 'chainId'
+          )) {
+            const err29 = {
+              instancePath: instancePath + '/vcenter',
+              schemaPath: '#/definitions/VcenterEventInfo/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key1 },
+              message: 'must NOT have additional properties',
+            };
+            if (vErrors === null) {
+              vErrors = [err29];
+            } else {
+              vErrors.push(err29);
+            }
+            errors++;
+          }
+        }
+        if (data8.instanceUuid !== undefined) {
+          let data9 = data8.instanceUuid;
+          if (typeof data9 === 'string') {
+            if (!pattern6.test(data9)) {
+              const err30 = {
+                instancePath: instancePath + '/vcenter/instanceUuid',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/instanceUuid/pattern',
+                keyword: 'pattern',
+                params: {
+                  pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$',
+                },
+                message:
+                  'must match pattern "' +
+                  '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$' +
+                  '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err30];
+              } else {
+                vErrors.push(err30);
+              }
+              errors++;
+            }
+          } else {
+            const err31 = {
+              instancePath: instancePath + '/vcenter/instanceUuid',
+              schemaPath: '#/definitions/VcenterEventInfo/properties/instanceUuid/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+            };
+            if (vErrors === null) {
+              vErrors = [err31];
+            } else {
+              vErrors.push(err31);
+            }
+            errors++;
+          }
+        }
+        if (data8.eventKey !== undefined) {
+          let data10 = data8.eventKey;
+          if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
+            const err32 = {
+              instancePath: instancePath + '/vcenter/eventKey',
+              schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+            };
+            if (vErrors === null) {
+              vErrors = [err32];
+            } else {
+              vErrors.push(err32);
+            }
+            errors++;
+          }
+          if (typeof data10 == 'number' && isFinite(data10)) {
+            if (data10 > 2147483647 || isNaN(data10)) {
+              const err33 = {
+                instancePath: instancePath + '/vcenter/eventKey',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 2147483647 },
+                message: 'must be <= 2147483647',
+              };
+              if (vErrors === null) {
+                vErrors = [err33];
+              } else {
+                vErrors.push(err33);
+              }
+              errors++;
+            }
+            if (data10 < 0 || isNaN(data10)) {
+              const err34 = {
+                instancePath: instancePath + '/vcenter/eventKey',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+              };
+              if (vErrors === null) {
+                vErrors = [err34];
+              } else {
+                vErrors.push(err34);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data8.eventType !== undefined) {
+          let data11 = data8.eventType;
+          if (typeof data11 === 'string') {
+            if (!pattern7.test(data11)) {
+              const err35 = {
+                instancePath: instancePath + '/vcenter/eventType',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z][A-Za-z0-9_.]{0,255}$' },
+                message: 'must match pattern "' + '^[A-Za-z][A-Za-z0-9_.]{0,255}$' + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err35];
+              } else {
+                vErrors.push(err35);
+              }
+              errors++;
+            }
+          } else {
+            const err36 = {
+              instancePath: instancePath + '/vcenter/eventType',
+              schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+            };
+            if (vErrors === null) {
+              vErrors = [err36];
+            } else {
+              vErrors.push(err36);
+            }
+            errors++;
+          }
+        }
+        if (data8.createdTime !== undefined) {
+          let data12 = data8.createdTime;
+          if (typeof data12 === 'string') {
+            if (!pattern3.test(data12)) {
+              const err37 = {
+                instancePath: instancePath + '/vcenter/createdTime',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/pattern',
+                keyword: 'pattern',
+                params: {
+                  pattern:
+                    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+                },
+                message:
+                  'must match pattern "' +
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                  '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err37];
+              } else {
+                vErrors.push(err37);
+              }
+              errors++;
+            }
+            if (!formats2.validate.test(data12)) {
+              const err38 = {
+                instancePath: instancePath + '/vcenter/createdTime',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/format',
+                keyword: 'format',
+                params: { format: 'date-time' },
+                message: 'must match format "' + 'date-time' + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err38];
+              } else {
+                vErrors.push(err38);
+              }
+              errors++;
+            }
+          } else {
+            const err39 = {
+              instancePath: instancePath + '/vcenter/createdTime',
+              schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+            };
+            if (vErrors === null) {
+              vErrors = [err39];
+            } else {
+              vErrors.push(err39);
+            }
+            errors++;
+          }
+        }
+        if (data8.chainId !== undefined) {
+          let data13 = data8.chainId;
+          if (!(typeof data13 == 'number' && !(data13 % 1) && !isNaN(data13) && isFinite(data13))) {
+            const err40 = {
+              instancePath: instancePath + '/vcenter/chainId',
+              schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+            };
+            if (vErrors === null) {
+              vErrors = [err40];
+            } else {
+              vErrors.push(err40);
+            }
+            errors++;
+          }
+          if (typeof data13 == 'number' && isFinite(data13)) {
+            if (data13 > 2147483647 || isNaN(data13)) {
+              const err41 = {
+                instancePath: instancePath + '/vcenter/chainId',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 2147483647 },
+                message: 'must be <= 2147483647',
+              };
+              if (vErrors === null) {
+                vErrors = [err41];
+              } else {
+                vErrors.push(err41);
+              }
+              errors++;
+            }
+            if (data13 < 0 || isNaN(data13)) {
+              const err42 = {
+                instancePath: instancePath + '/vcenter/chainId',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+              };
+              if (vErrors === null) {
+                vErrors = [err42];
+              } else {
+                vErrors.push(err42);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err43 = {
+          instancePath: instancePath + '/vcenter',
+          schemaPath: '#/definitions/VcenterEventInfo/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+        };
+        if (vErrors === null) {
+          vErrors = [err43];
+        } else {
+          vErrors.push(err43);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err44 = {
+      instancePath,
+      schemaPath: '#/type',
+      keyword: 'type',
+      params: { type: 'object' },
+      message: 'must be object',
+    };
+    if (vErrors === null) {
+      vErrors = [err44];
+    } else {
+      vErrors.push(err44);
+    }
+    errors++;
+  }
+  validate50.errors = vErrors;
+  return errors === 0;
+}
+function validate52(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == 'object' && !Array.isArray(data)) {
+    if (data.cpu === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'cpu' },
+        message: "must have required property '" + 'cpu' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.memoryMB === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'memoryMB' },
+        message: "must have required property '" + 'memoryMB' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.storageGB === undefined) {
+      const err2 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'storageGB' },
+        message: "must have required property '" + 'storageGB' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === 'cpu' || key0 === 'memoryMB' || key0 === 'storageGB')) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/additionalProperties',
+          keyword: 'additionalProperties',
+          params: { additionalProperty: key0 },
+          message: 'must NOT have additional properties',
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.cpu !== undefined) {
+      let data0 = data.cpu;
+      if (!(typeof data0 == 'number' && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err4 = {
+          instancePath: instancePath + '/cpu',
+          schemaPath: '#/definitions/Cpu/type',
+          keyword: 'type',
+          params: { type: 'integer' },
+          message: 'must be integer',
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+      if (typeof data0 == 'number' && isFinite(data0)) {
+        if (data0 > 4096 || isNaN(data0)) {
+          const err5 = {
+            instancePath: instancePath + '/cpu',
+            schemaPath: '#/definitions/Cpu/maximum',
+            keyword: 'maximum',
+            params: { comparison: '<=', limit: 4096 },
+            message: 'must be <= 4096',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        if (data0 < 1 || isNaN(data0)) {
+          const err6 = {
+            instancePath: instancePath + '/cpu',
+            schemaPath: '#/definitions/Cpu/minimum',
+            keyword: 'minimum',
+            params: { comparison: '>=', limit: 1 },
+            message: 'must be >= 1',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.memoryMB !== undefined) {
+      let data1 = data.memoryMB;
+      if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
+        const err7 = {
+          instancePath: instancePath + '/memoryMB',
+          schemaPath: '#/definitions/MemoryMB/type',
+          keyword: 'type',
+          params: { type: 'integer' },
+          message: 'must be integer',
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+      if (typeof data1 == 'number' && isFinite(data1)) {
+        if (data1 > 1073741824 || isNaN(data1)) {
+          const err8 = {
+            instancePath: instancePath + '/memoryMB',
+            schemaPath: '#/definitions/MemoryMB/maximum',
+            keyword: 'maximum',
+            params: { comparison: '<=', limit: 1073741824 },
+            message: 'must be <= 1073741824',
+          };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+        if (data1 < 1 || isNaN(data1)) {
+          const err9 = {
+            instancePath: instancePath + '/memoryMB',
+            schemaPath: '#/definitions/MemoryMB/minimum',
+            keyword: 'minimum',
+            params: { comparison: '>=', limit: 1 },
+            message: 'must be >= 1',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.storageGB !== undefined) {
+      let data2 = data.storageGB;
+      if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
+        const err10 = {
+          instancePath: instancePath + '/storageGB',
+          schemaPath: '#/definitions/StorageGB/type',
+          keyword: 'type',
+          params: { type: 'integer' },
+          message: 'must be integer',
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+      if (typeof data2 == 'number' && isFinite(data2)) {
+        if (data2 > 1073741824 || isNaN(data2)) {
+          const err11 = {
+            instancePath: instancePath + '/storageGB',
+            schemaPath: '#/definitions/StorageGB/maximum',
+            keyword: 'maximum',
+            params: { comparison: '<=', limit: 1073741824 },
+            message: 'must be <= 1073741824',
+          };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+        if (data2 < 0 || isNaN(data2)) {
+          const err12 = {
+            instancePath: instancePath + '/storageGB',
+            schemaPath: '#/definitions/StorageGB/minimum',
+            keyword: 'minimum',
+            params: { comparison: '>=', limit: 0 },
+            message: 'must be >= 0',
+          };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      }
+    }
+  } else {
+    const err13 = {
+      instancePath,
+      schemaPath: '#/type',
+      keyword: 'type',
+      params: { type: 'object' },
+      message: 'must be object',
+    };
+    if (vErrors === null) {
+      vErrors = [err13];
+    } else {
+      vErrors.push(err13);
+    }
+    errors++;
+  }
+  validate52.errors = vErrors;
+  return errors === 0;
+}
+function validate61(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == 'object' && !Array.isArray(data)) {
+    if (data.schemaVersion === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'schemaVersion' },
+        message: "must have required property '" + 'schemaVersion' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.eventId === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'eventId' },
+        message: "must have required property '" + 'eventId' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.source === undefined) {
+      const err2 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'source' },
+        message: "must have required property '" + 'source' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (data.correlationId === undefined) {
+      const err3 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'correlationId' },
+        message: "must have required property '" + 'correlationId' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+    if (data.operationInfo === undefined) {
+      const err4 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'operationInfo' },
+        message: "must have required property '" + 'operationInfo' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err4];
+      } else {
+        vErrors.push(err4);
+      }
+      errors++;
+    }
+    if (data.vmData === undefined) {
+      const err5 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'vmData' },
+        message: "must have required property '" + 'vmData' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err5];
+      } else {
+        vErrors.push(err5);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(
+        key0 === 'schemaVersion' ||
+        key0 === 'eventId' ||
+        key0 === 'source' ||
+        key0 === 'correlationId' ||
+        key0 === 'operationInfo' ||
+        key0 === 'vmData'
+      )) {
+        const err6 = {
+          instancePath,
+          schemaPath: '#/additionalProperties',
+          keyword: 'additionalProperties',
+          params: { additionalProperty: key0 },
+          message: 'must NOT have additional properties',
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.schemaVersion !== undefined) {
+      if (typeof data.schemaVersion !== 'string') {
+        const err7 = {
+          instancePath: instancePath + '/schemaVersion',
+          schemaPath: '#/definitions/SchemaVersion/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.eventId !== undefined) {
+      if (typeof data.eventId !== 'string') {
+        const err8 = {
+          instancePath: instancePath + '/eventId',
+          schemaPath: '#/definitions/EventId/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.source !== undefined) {
+      let data2 = data.source;
+      if (typeof data2 === 'string') {
+        if (data2.length > 2048 && func2(data2) > 2048) {
+          const err9 = {
+            instancePath: instancePath + '/source',
+            schemaPath: '#/definitions/Source/maxLength',
+            keyword: 'maxLength',
+            params: { limit: 2048 },
+            message: 'must NOT have more than 2048 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+        if (data2.length < 1 || (data2.length < 2 && func2(data2) < 1)) {
+          const err10 = {
+            instancePath: instancePath + '/source',
+            schemaPath: '#/definitions/Source/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      } else {
+        const err11 = {
+          instancePath: instancePath + '/source',
+          schemaPath: '#/definitions/Source/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.correlationId !== undefined) {
+      if (typeof data.correlationId !== 'string') {
+        const err12 = {
+          instancePath: instancePath + '/correlationId',
+          schemaPath: '#/definitions/CorrelationId/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.operationInfo !== undefined) {
+      if (
+        !validate50(data.operationInfo, {
+          instancePath: instancePath + '/operationInfo',
+          parentData: data,
+          parentDataProperty: 'operationInfo',
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.vmData !== undefined) {
+      if (
+        !validate52(data.vmData, {
+          instancePath: instancePath + '/vmData',
+          parentData: data,
+          parentDataProperty: 'vmData',
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err13 = {
+      instancePath,
+      schemaPath: '#/type',
+      keyword: 'type',
+      params: { type: 'object' },
+      message: 'must be object',
+    };
+    if (vErrors === null) {
+      vErrors = [err13];
+    } else {
+      vErrors.push(err13);
+    }
+    errors++;
+  }
+  validate61.errors = vErrors;
+  return errors === 0;
+}
+export const stateTrustedEnvelope = validate64;
+function validate56(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == 'object' && !Array.isArray(data)) {
+    if (data.operation === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'operation' },
+        message: "must have required property '" + 'operation' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.timestamp === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'timestamp' },
+        message: "must have required property '" + 'timestamp' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.vmId === undefined) {
+      const err2 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'vmId' },
+        message: "must have required property '" + 'vmId' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (data.username === undefined) {
+      const err3 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'username' },
+        message: "must have required property '" + 'username' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+    if (data.environment === undefined) {
+      const err4 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'environment' },
+        message: "must have required property '" + 'environment' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err4];
+      } else {
+        vErrors.push(err4);
+      }
+      errors++;
+    }
+    if (data.tenantId === undefined) {
+      const err5 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'tenantId' },
+        message: "must have required property '" + 'tenantId' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err5];
+      } else {
+        vErrors.push(err5);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func4.call(schema36.properties, key0)) {
+        const err6 = {
+          instancePath,
+          schemaPath: '#/additionalProperties',
+          keyword: 'additionalProperties',
+          params: { additionalProperty: key0 },
+          message: 'must NOT have additional properties',
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.operation !== undefined) {
+      let data0 = data.operation;
+      if (typeof data0 !== 'string') {
+        const err7 = {
+          instancePath: instancePath + '/operation',
+          schemaPath: '#/definitions/StateOperation/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+      if (!(
+        data0 === 'delete' ||
+        data0 === 'update' ||
+        data0 === 'power_on' ||
+        data0 === 'power_off' ||
+        data0 === 'suspend' ||
+        data0 === 'reset' ||
+        data0 === 'clone' ||
+        data0 === 'migrate' ||
+        data0 === 'rename' ||
+        data0 === 'snapshot' ||
+        data0 === 'register'
+      )) {
+        const err8 = {
+          instancePath: instancePath + '/operation',
+          schemaPath: '#/definitions/StateOperation/enum',
+          keyword: 'enum',
+          params: { allowedValues: schema37.enum },
+          message: 'must be equal to one of the allowed values',
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.timestamp !== undefined) {
+      if (typeof data.timestamp !== 'string') {
+        const err9 = {
+          instancePath: instancePath + '/timestamp',
+          schemaPath: '#/definitions/Timestamp/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.vmId !== undefined) {
+      let data2 = data.vmId;
+      if (typeof data2 === 'string') {
+        if (data2.length > 255 && func2(data2) > 255) {
+          const err10 = {
+            instancePath: instancePath + '/vmId',
+            schemaPath: '#/definitions/VmId/maxLength',
+            keyword: 'maxLength',
+            params: { limit: 255 },
+            message: 'must NOT have more than 255 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+        if (data2.length < 1 || (data2.length < 2 && func2(data2) < 1)) {
+          const err11 = {
+            instancePath: instancePath + '/vmId',
+            schemaPath: '#/definitions/VmId/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+      } else {
+        const err12 = {
+          instancePath: instancePath + '/vmId',
+          schemaPath: '#/definitions/VmId/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.username !== undefined) {
+      let data3 = data.username;
+      if (typeof data3 === 'string') {
+        if (data3.length > 512 && func2(data3) > 512) {
+          const err13 = {
+            instancePath: instancePath + '/username',
+            schemaPath: '#/definitions/Username/maxLength',
+            keyword: 'maxLength',
+            params: { limit: 512 },
+            message: 'must NOT have more than 512 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+        if (data3.length < 1 || (data3.length < 2 && func2(data3) < 1)) {
+          const err14 = {
+            instancePath: instancePath + '/username',
+            schemaPath: '#/definitions/Username/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err14];
+          } else {
+            vErrors.push(err14);
+          }
+          errors++;
+        }
+      } else {
+        const err15 = {
+          instancePath: instancePath + '/username',
+          schemaPath: '#/definitions/Username/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    if (data.environment !== undefined) {
+      let data4 = data.environment;
+      if (typeof data4 === 'string') {
+        if (!pattern4.test(data4)) {
+          const err16 = {
+            instancePath: instancePath + '/environment',
+            schemaPath: '#/definitions/Environment/pattern',
+            keyword: 'pattern',
+            params: { pattern: '^[A-Za-z0-9_-]{1,64}$' },
+            message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,64}$' + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
+        }
+      } else {
+        const err17 = {
+          instancePath: instancePath + '/environment',
+          schemaPath: '#/definitions/Environment/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+    }
+    if (data.tenantId !== undefined) {
+      let data5 = data.tenantId;
+      if (typeof data5 === 'string') {
+        if (!pattern4.test(data5)) {
+          const err18 = {
+            instancePath: instancePath + '/tenantId',
+            schemaPath: '#/definitions/TenantId/pattern',
+            keyword: 'pattern',
+            params: { pattern: '^[A-Za-z0-9_-]{1,64}$' },
+            message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,64}$' + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
+        }
+      } else {
+        const err19 = {
+          instancePath: instancePath + '/tenantId',
+          schemaPath: '#/definitions/TenantId/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+    }
+    if (data.vmName !== undefined) {
+      let data6 = data.vmName;
+      if (typeof data6 === 'string') {
+        if (data6.length > 255 && func2(data6) > 255) {
+          const err20 = {
+            instancePath: instancePath + '/vmName',
+            schemaPath: '#/definitions/VmName/maxLength',
+            keyword: 'maxLength',
+            params: { limit: 255 },
+            message: 'must NOT have more than 255 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
+        }
+        if (data6.length < 1 || (data6.length < 2 && func2(data6) < 1)) {
+          const err21 = {
+            instancePath: instancePath + '/vmName',
+            schemaPath: '#/definitions/VmName/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
+          }
+          errors++;
+        }
+      } else {
+        const err22 = {
+          instancePath: instancePath + '/vmName',
+          schemaPath: '#/definitions/VmName/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err22];
+        } else {
+          vErrors.push(err22);
+        }
+        errors++;
+      }
+    }
+    if (data.notes !== undefined) {
+      let data7 = data.notes;
+      if (typeof data7 === 'string') {
+        if (data7.length > 4096 && func2(data7) > 4096) {
+          const err23 = {
+            instancePath: instancePath + '/notes',
+            schemaPath: '#/definitions/Notes/maxLength',
+            keyword: 'maxLength',
+            params: { limit: 4096 },
+            message: 'must NOT have more than 4096 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err23];
+          } else {
+            vErrors.push(err23);
+          }
+          errors++;
+        }
+      } else {
+        const err24 = {
+          instancePath: instancePath + '/notes',
+          schemaPath: '#/definitions/Notes/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err24];
+        } else {
+          vErrors.push(err24);
+        }
+        errors++;
+      }
+    }
+    if (data.vcenter !== undefined) {
+      let data8 = data.vcenter;
+      if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
+        if (data8.instanceUuid === undefined) {
+          const err25 = {
+            instancePath: instancePath + '/vcenter',
+            schemaPath: '#/definitions/VcenterEventInfo/required',
+            keyword: 'required',
+            params: { missingProperty: 'instanceUuid' },
+            message: "must have required property '" + 'instanceUuid' + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err25];
+          } else {
+            vErrors.push(err25);
+          }
+          errors++;
+        }
+        if (data8.eventKey === undefined) {
+          const err26 = {
+            instancePath: instancePath + '/vcenter',
+            schemaPath: '#/definitions/VcenterEventInfo/required',
+            keyword: 'required',
+            params: { missingProperty: 'eventKey' },
+            message: "must have required property '" + 'eventKey' + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err26];
+          } else {
+            vErrors.push(err26);
+          }
+          errors++;
+        }
+        if (data8.eventType === undefined) {
+          const err27 = {
+            instancePath: instancePath + '/vcenter',
+            schemaPath: '#/definitions/VcenterEventInfo/required',
+            keyword: 'required',
+            params: { missingProperty: 'eventType' },
+            message: "must have required property '" + 'eventType' + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err27];
+          } else {
+            vErrors.push(err27);
+          }
+          errors++;
+        }
+        if (data8.createdTime === undefined) {
+          const err28 = {
+            instancePath: instancePath + '/vcenter',
+            schemaPath: '#/definitions/VcenterEventInfo/required',
+            keyword: 'required',
+            params: { missingProperty: 'createdTime' },
+            message: "must have required property '" + 'createdTime' + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err28];
+          } else {
+            vErrors.push(err28);
+          }
+          errors++;
+        }
+        for (const key1 in data8) {
+          if (!(
+            key1 === 'instanceUuid' ||
+            key1 === 'eventKey' ||
+            key1 === 'eventType' ||
+            key1 === 'createdTime' ||
+            key1 === 'chainId'
+          )) {
+            const err29 = {
+              instancePath: instancePath + '/vcenter',
+              schemaPath: '#/definitions/VcenterEventInfo/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key1 },
+              message: 'must NOT have additional properties',
+            };
+            if (vErrors === null) {
+              vErrors = [err29];
+            } else {
+              vErrors.push(err29);
+            }
+            errors++;
+          }
+        }
+        if (data8.instanceUuid !== undefined) {
+          let data9 = data8.instanceUuid;
+          if (typeof data9 === 'string') {
+            if (!pattern6.test(data9)) {
+              const err30 = {
+                instancePath: instancePath + '/vcenter/instanceUuid',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/instanceUuid/pattern',
+                keyword: 'pattern',
+                params: {
+                  pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$',
+                },
+                message:
+                  'must match pattern "' +
+                  '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$' +
+                  '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err30];
+              } else {
+                vErrors.push(err30);
+              }
+              errors++;
+            }
+          } else {
+            const err31 = {
+              instancePath: instancePath + '/vcenter/instanceUuid',
+              schemaPath: '#/definitions/VcenterEventInfo/properties/instanceUuid/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+            };
+            if (vErrors === null) {
+              vErrors = [err31];
+            } else {
+              vErrors.push(err31);
+            }
+            errors++;
+          }
+        }
+        if (data8.eventKey !== undefined) {
+          let data10 = data8.eventKey;
+          if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
+            const err32 = {
+              instancePath: instancePath + '/vcenter/eventKey',
+              schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+            };
+            if (vErrors === null) {
+              vErrors = [err32];
+            } else {
+              vErrors.push(err32);
+            }
+            errors++;
+          }
+          if (typeof data10 == 'number' && isFinite(data10)) {
+            if (data10 > 2147483647 || isNaN(data10)) {
+              const err33 = {
+                instancePath: instancePath + '/vcenter/eventKey',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 2147483647 },
+                message: 'must be <= 2147483647',
+              };
+              if (vErrors === null) {
+                vErrors = [err33];
+              } else {
+                vErrors.push(err33);
+              }
+              errors++;
+            }
+            if (data10 < 0 || isNaN(data10)) {
+              const err34 = {
+                instancePath: instancePath + '/vcenter/eventKey',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+              };
+              if (vErrors === null) {
+                vErrors = [err34];
+              } else {
+                vErrors.push(err34);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data8.eventType !== undefined) {
+          let data11 = data8.eventType;
+          if (typeof data11 === 'string') {
+            if (!pattern7.test(data11)) {
+              const err35 = {
+                instancePath: instancePath + '/vcenter/eventType',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z][A-Za-z0-9_.]{0,255}$' },
+                message: 'must match pattern "' + '^[A-Za-z][A-Za-z0-9_.]{0,255}$' + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err35];
+              } else {
+                vErrors.push(err35);
+              }
+              errors++;
+            }
+          } else {
+            const err36 = {
+              instancePath: instancePath + '/vcenter/eventType',
+              schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+            };
+            if (vErrors === null) {
+              vErrors = [err36];
+            } else {
+              vErrors.push(err36);
+            }
+            errors++;
+          }
+        }
+        if (data8.createdTime !== undefined) {
+          let data12 = data8.createdTime;
+          if (typeof data12 === 'string') {
+            if (!pattern3.test(data12)) {
+              const err37 = {
+                instancePath: instancePath + '/vcenter/createdTime',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/pattern',
+                keyword: 'pattern',
+                params: {
+                  pattern:
+                    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+                },
+                message:
+                  'must match pattern "' +
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                  '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err37];
+              } else {
+                vErrors.push(err37);
+              }
+              errors++;
+            }
+            if (!formats2.validate.test(data12)) {
+              const err38 = {
+                instancePath: instancePath + '/vcenter/createdTime',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/format',
+                keyword: 'format',
+                params: { format: 'date-time' },
+                message: 'must match format "' + 'date-time' + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err38];
+              } else {
+                vErrors.push(err38);
+              }
+              errors++;
+            }
+          } else {
+            const err39 = {
+              instancePath: instancePath + '/vcenter/createdTime',
+              schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+            };
+            if (vErrors === null) {
+              vErrors = [err39];
+            } else {
+              vErrors.push(err39);
+            }
+            errors++;
+          }
+        }
+        if (data8.chainId !== undefined) {
+          let data13 = data8.chainId;
+          if (!(typeof data13 == 'number' && !(data13 % 1) && !isNaN(data13) && isFinite(data13))) {
+            const err40 = {
+              instancePath: instancePath + '/vcenter/chainId',
+              schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+            };
+            if (vErrors === null) {
+              vErrors = [err40];
+            } else {
+              vErrors.push(err40);
+            }
+            errors++;
+          }
+          if (typeof data13 == 'number' && isFinite(data13)) {
+            if (data13 > 2147483647 || isNaN(data13)) {
+              const err41 = {
+                instancePath: instancePath + '/vcenter/chainId',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 2147483647 },
+                message: 'must be <= 2147483647',
+              };
+              if (vErrors === null) {
+                vErrors = [err41];
+              } else {
+                vErrors.push(err41);
+              }
+              errors++;
+            }
+            if (data13 < 0 || isNaN(data13)) {
+              const err42 = {
+                instancePath: instancePath + '/vcenter/chainId',
+                schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+              };
+              if (vErrors === null) {
+                vErrors = [err42];
+              } else {
+                vErrors.push(err42);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err43 = {
+          instancePath: instancePath + '/vcenter',
+          schemaPath: '#/definitions/VcenterEventInfo/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+        };
+        if (vErrors === null) {
+          vErrors = [err43];
+        } else {
+          vErrors.push(err43);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err44 = {
+      instancePath,
+      schemaPath: '#/type',
+      keyword: 'type',
+      params: { type: 'object' },
+      message: 'must be object',
+    };
+    if (vErrors === null) {
+      vErrors = [err44];
+    } else {
+      vErrors.push(err44);
+    }
+    errors++;
+  }
+  validate56.errors = vErrors;
+  return errors === 0;
+}
+function validate58(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == 'object' && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === 'cpu' || key0 === 'memoryMB' || key0 === 'storageGB')) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/additionalProperties',
+          keyword: 'additionalProperties',
+          params: { additionalProperty: key0 },
+          message: 'must NOT have additional properties',
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.cpu !== undefined) {
+      let data0 = data.cpu;
+      if (!(typeof data0 == 'number' && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err1 = {
+          instancePath: instancePath + '/cpu',
+          schemaPath: '#/definitions/Cpu/type',
+          keyword: 'type',
+          params: { type: 'integer' },
+          message: 'must be integer',
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+      if (typeof data0 == 'number' && isFinite(data0)) {
+        if (data0 > 4096 || isNaN(data0)) {
+          const err2 = {
+            instancePath: instancePath + '/cpu',
+            schemaPath: '#/definitions/Cpu/maximum',
+            keyword: 'maximum',
+            params: { comparison: '<=', limit: 4096 },
+            message: 'must be <= 4096',
+          };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+        if (data0 < 1 || isNaN(data0)) {
+          const err3 = {
+            instancePath: instancePath + '/cpu',
+            schemaPath: '#/definitions/Cpu/minimum',
+            keyword: 'minimum',
+            params: { comparison: '>=', limit: 1 },
+            message: 'must be >= 1',
+          };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.memoryMB !== undefined) {
+      let data1 = data.memoryMB;
+      if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
+        const err4 = {
+          instancePath: instancePath + '/memoryMB',
+          schemaPath: '#/definitions/MemoryMB/type',
+          keyword: 'type',
+          params: { type: 'integer' },
+          message: 'must be integer',
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+      if (typeof data1 == 'number' && isFinite(data1)) {
+        if (data1 > 1073741824 || isNaN(data1)) {
+          const err5 = {
+            instancePath: instancePath + '/memoryMB',
+            schemaPath: '#/definitions/MemoryMB/maximum',
+            keyword: 'maximum',
+            params: { comparison: '<=', limit: 1073741824 },
+            message: 'must be <= 1073741824',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        if (data1 < 1 || isNaN(data1)) {
+          const err6 = {
+            instancePath: instancePath + '/memoryMB',
+            schemaPath: '#/definitions/MemoryMB/minimum',
+            keyword: 'minimum',
+            params: { comparison: '>=', limit: 1 },
+            message: 'must be >= 1',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.storageGB !== undefined) {
+      let data2 = data.storageGB;
+      if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
+        const err7 = {
+          instancePath: instancePath + '/storageGB',
+          schemaPath: '#/definitions/StorageGB/type',
+          keyword: 'type',
+          params: { type: 'integer' },
+          message: 'must be integer',
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+      if (typeof data2 == 'number' && isFinite(data2)) {
+        if (data2 > 1073741824 || isNaN(data2)) {
+          const err8 = {
+            instancePath: instancePath + '/storageGB',
+            schemaPath: '#/definitions/StorageGB/maximum',
+            keyword: 'maximum',
+            params: { comparison: '<=', limit: 1073741824 },
+            message: 'must be <= 1073741824',
+          };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+        if (data2 < 0 || isNaN(data2)) {
+          const err9 = {
+            instancePath: instancePath + '/storageGB',
+            schemaPath: '#/definitions/StorageGB/minimum',
+            keyword: 'minimum',
+            params: { comparison: '>=', limit: 0 },
+            message: 'must be >= 0',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+      }
+    }
+  } else {
+    const err10 = {
+      instancePath,
+      schemaPath: '#/type',
+      keyword: 'type',
+      params: { type: 'object' },
+      message: 'must be object',
+    };
+    if (vErrors === null) {
+      vErrors = [err10];
+    } else {
+      vErrors.push(err10);
+    }
+    errors++;
+  }
+  validate58.errors = vErrors;
+  return errors === 0;
+}
+function validate64(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == 'object' && !Array.isArray(data)) {
+    if (data.schemaVersion === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'schemaVersion' },
+        message: "must have required property '" + 'schemaVersion' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.eventId === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'eventId' },
+        message: "must have required property '" + 'eventId' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.source === undefined) {
+      const err2 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'source' },
+        message: "must have required property '" + 'source' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (data.correlationId === undefined) {
+      const err3 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'correlationId' },
+        message: "must have required property '" + 'correlationId' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+    if (data.operationInfo === undefined) {
+      const err4 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'operationInfo' },
+        message: "must have required property '" + 'operationInfo' + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err4];
+      } else {
+        vErrors.push(err4);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(
+        key0 === 'schemaVersion' ||
+        key0 === 'eventId' ||
+        key0 === 'source' ||
+        key0 === 'correlationId' ||
+        key0 === 'operationInfo' ||
+        key0 === 'vmData'
+      )) {
+        const err5 = {
+          instancePath,
+          schemaPath: '#/additionalProperties',
+          keyword: 'additionalProperties',
+          params: { additionalProperty: key0 },
+          message: 'must NOT have additional properties',
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.schemaVersion !== undefined) {
+      if (typeof data.schemaVersion !== 'string') {
+        const err6 = {
+          instancePath: instancePath + '/schemaVersion',
+          schemaPath: '#/definitions/SchemaVersion/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.eventId !== undefined) {
+      if (typeof data.eventId !== 'string') {
+        const err7 = {
+          instancePath: instancePath + '/eventId',
+          schemaPath: '#/definitions/EventId/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.source !== undefined) {
+      let data2 = data.source;
+      if (typeof data2 === 'string') {
+        if (data2.length > 2048 && func2(data2) > 2048) {
+          const err8 = {
+            instancePath: instancePath + '/source',
+            schemaPath: '#/definitions/Source/maxLength',
+            keyword: 'maxLength',
+            params: { limit: 2048 },
+            message: 'must NOT have more than 2048 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+        if (data2.length < 1 || (data2.length < 2 && func2(data2) < 1)) {
+          const err9 = {
+            instancePath: instancePath + '/source',
+            schemaPath: '#/definitions/Source/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+      } else {
+        const err10 = {
+          instancePath: instancePath + '/source',
+          schemaPath: '#/definitions/Source/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.correlationId !== undefined) {
+      if (typeof data.correlationId !== 'string') {
+        const err11 = {
+          instancePath: instancePath + '/correlationId',
+          schemaPath: '#/definitions/CorrelationId/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.operationInfo !== undefined) {
+      if (
+        !validate56(data.operationInfo, {
+          instancePath: instancePath + '/operationInfo',
+          parentData: data,
+          parentDataProperty: 'operationInfo',
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.vmData !== undefined) {
+      if (
+        !validate58(data.vmData, {
+          instancePath: instancePath + '/vmData',
+          parentData: data,
+          parentDataProperty: 'vmData',
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err12 = {
+      instancePath,
+      schemaPath: '#/type',
+      keyword: 'type',
+      params: { type: 'object' },
+      message: 'must be object',
+    };
+    if (vErrors === null) {
+      vErrors = [err12];
+    } else {
+      vErrors.push(err12);
+    }
+    errors++;
+  }
+  validate64.errors = vErrors;
+  return errors === 0;
+}

@@ -14,6 +14,7 @@ import {
   validateDomainEvent,
   validateEventHeaders,
   validateVmOperationEvent,
+  validateVmOperationEventTrustingEnvelope,
   type ValidationIssue,
   type VmOperationEvent,
 } from '@org/vmware-events-schema';
@@ -312,5 +313,48 @@ describe('validateEventHeaders', () => {
       ['/ce_id', 'consistency'],
       ['/ce_type', 'consistency'],
     ]);
+  });
+});
+
+describe('validateVmOperationEventTrustingEnvelope (for envelope values a producer made itself)', () => {
+  const trusting = validateVmOperationEventTrustingEnvelope;
+
+  it('accepts what validateVmOperationEvent accepts', () => {
+    for (const event of [powerOn, create]) expect(trusting(event)).toEqual(validateVmOperationEvent(event));
+  });
+
+  it('gives an invalid event exactly the issues of validateVmOperationEvent', () => {
+    const invalid: unknown[] = [
+      { ...powerOn, operationInfo: { ...powerOn.operationInfo, tenantId: 'tenant A' } },
+      { ...create, vmData: { cpu: 4 } },
+      { ...powerOn, extra: true, operationInfo: { ...powerOn.operationInfo, operation: 'explode' } },
+      { ...powerOn, eventId: 'not-a-uuid', operationInfo: { ...powerOn.operationInfo, vmId: '' } },
+      { ...powerOn, schemaVersion: '1.7', operationInfo: { ...powerOn.operationInfo, vmId: '' } },
+      { ...powerOn, schemaVersion: '2.0' },
+      'not an event',
+    ];
+    for (const event of invalid) {
+      const result = trusting(event);
+      expect(result.valid, JSON.stringify(event)).toBe(false);
+      expect(result).toEqual(validateVmOperationEvent(event));
+    }
+  });
+
+  it('skips only the patterns and formats of schemaVersion, eventId, correlationId, source and timestamp', () => {
+    const unchecked = {
+      ...powerOn,
+      eventId: 'NOT-A-UUID',
+      correlationId: 'has space',
+      source: 'not a uri',
+      operationInfo: { ...powerOn.operationInfo, timestamp: 'yesterday' },
+    };
+    expect(validateVmOperationEvent(unchecked).valid).toBe(false);
+    expect(trusting(unchecked).valid).toBe(true);
+    // Presence, types and lengths of the same values are still checked, and so is a newer schema version.
+    const { eventId: _dropped, ...noEventId } = powerOn;
+    expect(trusting(noEventId).valid).toBe(false);
+    expect(trusting({ ...powerOn, correlationId: 42 }).valid).toBe(false);
+    expect(trusting({ ...powerOn, source: '' }).valid).toBe(false);
+    expect(trusting({ ...powerOn, schemaVersion: '1.9', eventId: 'NOT-A-UUID' }).valid).toBe(false);
   });
 });
