@@ -570,7 +570,8 @@ class KafkaEventProducer implements EventProducer {
    * schema version, source, `ce_type`, VM id) passed the header check the first time they were seen; the values new
    * with every event (eventId, correlationId, timestamp) are guaranteed by the schema validation this event has just
    * passed (UUID, printable ASCII and RFC 3339 patterns: never empty, no control characters; a unit test holds the
-   * schema to that). Returns undefined when a value was not seen yet: the caller then takes the checked path.
+   * schema to that), or, for values this producer made itself, by their construction (a UUID, a toISOString text; see
+   * prepareVmEvent). Returns undefined when a value was not seen yet: the caller then takes the checked path.
    */
   private cachedHeaders(event: VmOperationEvent, vm: KnownVm): WireHeaders | undefined {
     const info = event.operationInfo;
