@@ -755,29 +755,24 @@ class KafkaEventProducer implements EventProducer {
    */
   private async send(records: OutRecord[]): Promise<Array<PublishResult | Error>> {
     const results = new Array<PublishResult | Error>(records.length);
-    const byTopic = new Map<string, number[]>();
-    for (let i = 0; i < records.length; i++) {
-      const list = byTopic.get(records[i]!.topic);
-      if (list) list.push(i);
-      else byTopic.set(records[i]!.topic, [i]);
-    }
-    for (const [topic, indices] of byTopic) {
+    for (const [topic, indices] of byTopic(records)) {
       for (const chunk of this.chunks(topic, indices, records)) {
-        const ctx: ErrorContext = { ...this.errorContext, topic };
         try {
           let producer = this.producer;
           if (producer === undefined) throw new ProducerClosedError('send');
           if (this.needsReset) producer = await this.resetProducer();
+          const messages = new Array<Message>(chunk.length);
+          for (let k = 0; k < chunk.length; k++) messages[k] = records[chunk[k]!]!.message;
           const metadata = await producer.sendBatch({
             acks: -1,
             timeout: this.opts.requestTimeoutMs,
             compression: this.compression,
-            topicMessages: [{ topic, messages: chunk.map((i) => records[i]!.message) }],
+            topicMessages: [{ topic, messages }],
           });
           assignOffsets(records, chunk, metadata, results);
         } catch (error) {
           this.needsReset = true;
-          const mapped = mapKafkaError(error, ctx);
+          const mapped = mapKafkaError(error, { ...this.errorContext, topic });
           const failure = mapped instanceof Error ? mapped : new Error('send failed', { cause: mapped });
           this.log.warn('send failed', {
             topic,
@@ -793,27 +788,25 @@ class KafkaEventProducer implements EventProducer {
   }
 
   /** Splits one topic's records so that no request carries more than the topic's max.message.bytes. */
-  private *chunks(topic: string, indices: number[], records: OutRecord[]): Generator<number[]> {
-    if (indices.length === 1) {
-      yield indices;
-      return;
-    }
+  private chunks(topic: string, indices: number[], records: OutRecord[]): number[][] {
+    if (indices.length === 1) return [indices];
     const limit =
       (this.topicInfo.get(topic)?.maxMessageBytes ?? this.opts.defaultMaxMessageBytes) - BATCH_OVERHEAD;
+    const chunks: number[][] = [];
     let chunk: number[] = [];
     let used = 0;
     for (const i of indices) {
-      const record = records[i]!;
-      const size = record.bound; // set by checkRecordSize, which every queued record has passed
+      const size = records[i]!.bound; // set by checkRecordSize, which every queued record has passed
       if (chunk.length > 0 && used + size > limit) {
-        yield chunk;
+        chunks.push(chunk);
         chunk = [];
         used = 0;
       }
       chunk.push(i);
       used += size;
     }
-    if (chunk.length > 0) yield chunk;
+    if (chunk.length > 0) chunks.push(chunk);
+    return chunks;
   }
 }
 
@@ -930,6 +923,38 @@ const KAFKA_LOG_LEVELS = {
   debug: KafkaLogLevel.DEBUG,
 } as const;
 
+/** Record positions per topic, in order (one entry in the usual case of a single topic). */
+function byTopic(records: OutRecord[]): Array<[string, number[]]> {
+  const first = records[0]!.topic;
+  const all = new Array<number>(records.length);
+  for (let i = 0; i < records.length; i++) {
+    if (records[i]!.topic !== first) return [...byTopicMap(records)];
+    all[i] = i;
+  }
+  return [[first, all]];
+}
+
+function byTopicMap(records: OutRecord[]): Map<string, number[]> {
+  const topics = new Map<string, number[]>();
+  for (let i = 0; i < records.length; i++) {
+    const list = topics.get(records[i]!.topic);
+    if (list) list.push(i);
+    else topics.set(records[i]!.topic, [i]);
+  }
+  return topics;
+}
+
+/** Offsets above this are kept as bigint (a number is exact up to 2^53). */
+const MAX_NUMBER_OFFSET = 2n ** 52n;
+
+/** A broker's base offset (a decimal string) as a number when exact, otherwise as a bigint. */
+function parseOffset(text: string): number | bigint {
+  // Up to 15 digits is below 2^52: Number() is exact and costs far less than BigInt().
+  if (text.length <= 15) return Number(text);
+  const big = BigInt(text);
+  return big < MAX_NUMBER_OFFSET ? Number(big) : big;
+}
+
 /** Offsets from the per-partition base offsets: records of one partition are appended in send order. */
 function assignOffsets(
   records: OutRecord[],
@@ -938,10 +963,7 @@ function assignOffsets(
   results: Array<PublishResult | Error>,
 ): void {
   const next = new Map<number, number | bigint>();
-  for (const m of metadata) {
-    const base = BigInt(m.baseOffset ?? '-1');
-    next.set(m.partition, base < 2n ** 52n ? Number(base) : base);
-  }
+  for (const m of metadata) next.set(m.partition, parseOffset(m.baseOffset ?? '-1'));
   for (const i of chunk) {
     const record = records[i]!;
     const partition = record.message.partition ?? -1;

@@ -16,8 +16,11 @@ import type { KeyStrategy, VmOperationEvent } from '@org/vmware-events-schema';
 import { createProducer } from '../../src/index.js';
 import type { VmOperationEventInput } from '../../src/index.js';
 
-/** kafkajs with its network side replaced: records what would be sent, acknowledges at once. */
-function fakeKafka(): Message[] {
+/**
+ * kafkajs with its network side replaced: records what would be sent, acknowledges at once (every partition's base
+ * offset starts at `firstOffset` and grows with each send).
+ */
+function fakeKafka(firstOffset = 0n): Message[] {
   const sent: Message[] = [];
   vi.spyOn(Kafka.prototype, 'producer').mockImplementation((config?: ProducerConfig) => {
     const partitioner = config?.createPartitioner?.();
@@ -28,21 +31,28 @@ function fakeKafka(): Message[] {
       replicas: [0],
       isr: [0],
     }));
-    let offset = 0;
+    let offset = firstOffset;
     return {
       connect: () => Promise.resolve(),
       disconnect: () => Promise.resolve(),
       sendBatch: ({ topicMessages }: { topicMessages: Array<{ topic: string; messages: Message[] }> }) =>
         Promise.resolve(
-          (topicMessages ?? []).map(({ topic, messages }) => {
-            for (const message of messages) {
-              partitioner?.({ topic, partitionMetadata, message });
-              sent.push(message);
-            }
-            const baseOffset = String(offset);
-            offset += messages.length;
-            return { topicName: topic, partition: 0, errorCode: 0, baseOffset };
-          }),
+          (topicMessages ?? [])
+            .map(({ topic, messages }) => {
+              for (const message of messages) {
+                partitioner?.({ topic, partitionMetadata, message });
+                sent.push(message);
+              }
+              const baseOffset = String(offset);
+              offset += BigInt(messages.length);
+              return partitionMetadata.map(({ partitionId }) => ({
+                topicName: topic,
+                partition: partitionId,
+                errorCode: 0,
+                baseOffset,
+              }));
+            })
+            .flat(),
         ),
     } as unknown as ReturnType<Kafka['producer']>;
   });
@@ -181,6 +191,17 @@ describe('publish path (kafkajs network replaced by a fake)', () => {
     }
     expect(sent).toHaveLength(0);
     await producer.disconnect();
+  });
+
+  it('gives exact offsets beyond 2^53, one per record of a partition in send order', async () => {
+    for (const first of [0n, 9_007_199_254_740_991n, 123_456_789_012_345_678n]) {
+      vi.restoreAllMocks();
+      fakeKafka(first);
+      const producer = await connectedProducer();
+      const results = await producer.publishBatch([input(0), input(0), input(0)]);
+      expect(results.map((r) => r.offset)).toEqual([0n, 1n, 2n].map((k) => String(first + k)));
+      await producer.disconnect();
+    }
   });
 
   it('names each invalid event of a batch by its index, and sends nothing of the batch', async () => {
