@@ -45,6 +45,10 @@ const WARMUPS = Number(process.env.BENCH_WARMUPS ?? 1);
 const JAVA = process.env.BENCH_JAVA !== '0';
 const WRITE = process.env.BENCH_WRITE !== '0' && N >= DEFAULT_N;
 const LATENCY_N = Math.min(1_000, N);
+/** Events per side in a row in the latency comparison (see latencyPair). */
+const LATENCY_BLOCK = 50;
+/** Latency rounds, each in a fresh process. */
+const LATENCY_ROUNDS = 3;
 const PARTITIONS = 6;
 const BATCH_BYTES = 512 * 1024;
 /** Events per publishBatch / sendBatch call in the batch comparison. */
@@ -299,32 +303,71 @@ async function rawBatch(topic: string, events: VmOperationEventInput[]): Promise
   return result(events.length, elapsed, latencies);
 }
 
-/** One event at a time, each awaited: the cost of one publish end to end. */
-async function sdkLatency(topic: string, events: VmOperationEventInput[]): Promise<number[]> {
-  const producer = createProducer(sdkOptions(topic));
-  await producer.connect();
-  await producer.publish(events[0]!);
-  const out: number[] = [];
-  for (const event of events) {
-    const t0 = performance.now();
-    await producer.publish(event);
-    out.push(performance.now() - t0);
-  }
-  await producer.disconnect();
-  return out;
+/** Latencies of one side: end to end, and its own share (before the kafkajs sendBatch call and after it resolved). */
+interface LatencySide {
+  total: number[];
+  own: number[];
 }
 
-async function rawLatency(topic: string, events: VmOperationEventInput[]): Promise<number[]> {
-  const producer = rawProducer();
-  await producer.connect();
-  await rawSendBatch(producer, topic, [rawMessage(events[0]!)]);
-  const out: number[] = [];
-  for (const event of events) {
-    const t0 = performance.now();
-    await rawSendBatch(producer, topic, [rawMessage(event)]);
-    out.push(performance.now() - t0);
+/**
+ * Wraps `sendBatch` of every kafkajs producer created from now on (SDK and raw alike) to note when it was called and
+ * when it resolved, so that a publish's time splits into the broker's round trip and the producer's own work.
+ */
+function timeSendBatch(): { calledAt: number; resolvedAt: number } {
+  const marks = { calledAt: 0, resolvedAt: 0 };
+  const proto = Kafka.prototype as unknown as { producer: (config?: ProducerConfig) => Producer };
+  const create = proto.producer;
+  proto.producer = function (this: Kafka, config?: ProducerConfig) {
+    const producer = create.call(this, config);
+    const sendBatch = producer.sendBatch.bind(producer);
+    producer.sendBatch = (batch) => {
+      marks.calledAt = performance.now();
+      return sendBatch(batch).then((metadata) => {
+        marks.resolvedAt = performance.now();
+        return metadata;
+      });
+    };
+    return producer;
+  };
+  return marks;
+}
+
+/**
+ * One event at a time, each awaited: the cost of one publish end to end. Both sides run in the same process on the
+ * same topic, in alternating blocks of LATENCY_BLOCK events (order swapped every block), so that they see the same
+ * machine state. Most of a single event's time is the broker's round trip, which differs from connection to
+ * connection; each side's own share (up to the kafkajs call, and after its answer) is measured apart.
+ */
+async function latencyPair(
+  topic: string,
+  events: VmOperationEventInput[],
+): Promise<{ sdk: LatencySide; raw: LatencySide }> {
+  const marks = timeSendBatch();
+  const sdk = createProducer(sdkOptions(topic));
+  const raw = rawProducer();
+  await Promise.all([sdk.connect(), raw.connect()]);
+  const send = {
+    sdk: (event: VmOperationEventInput) => sdk.publish(event),
+    raw: (event: VmOperationEventInput) => rawSendBatch(raw, topic, [rawMessage(event)]),
+  };
+  const out = { sdk: { total: [], own: [] } as LatencySide, raw: { total: [], own: [] } as LatencySide };
+  // WARMUPS unmeasured passes first, like the throughput runs: a service that publishes is past its first calls.
+  for (let pass = 0; pass <= WARMUPS; pass++) {
+    for (let from = 0; from < events.length; from += LATENCY_BLOCK) {
+      const order = (from / LATENCY_BLOCK) % 2 === 0 ? (['sdk', 'raw'] as const) : (['raw', 'sdk'] as const);
+      for (const side of order) {
+        for (let i = from; i < Math.min(from + LATENCY_BLOCK, events.length); i++) {
+          const t0 = performance.now();
+          await send[side](events[i]!);
+          const t1 = performance.now();
+          if (pass < WARMUPS) continue;
+          out[side].total.push(t1 - t0);
+          out[side].own.push(marks.calledAt - t0 + (t1 - marks.resolvedAt));
+        }
+      }
+    }
   }
-  await producer.disconnect();
+  await Promise.all([sdk.disconnect(), raw.disconnect()]);
   return out;
 }
 
@@ -541,7 +584,7 @@ async function javaPerf(topic: string, recordSize: number): Promise<Result & { l
 
 // --- orchestration --------------------------------------------------------------------------------------------
 
-type Mode = 'sdk' | 'raw-queue' | 'sdk-batch' | 'raw-batch' | 'sdk-lat' | 'raw-lat' | 'micro';
+type Mode = 'sdk' | 'raw-queue' | 'sdk-batch' | 'raw-batch' | 'latency' | 'micro';
 
 /** Runs one measurement in a fresh process, so that neither side inherits the other's heap or JIT state. */
 async function inWorker<T>(mode: Mode, topic: string): Promise<T> {
@@ -571,12 +614,8 @@ async function worker(mode: string, topic: string): Promise<void> {
     const measured = await fn(topic, events);
     const used = process.cpuUsage(cpu);
     out = { ...measured, cpuUs: (used.user + used.system) / events.length };
-  } else if (mode === 'sdk-lat' || mode === 'raw-lat') {
-    const latency = mode === 'sdk-lat' ? sdkLatency : rawLatency;
-    const sample = events.slice(0, LATENCY_N);
-    // The same JIT warm-up as the throughput runs: a service that publishes is past its first thousand calls.
-    for (let w = 0; w < WARMUPS; w++) await latency(topic, sample);
-    out = await latency(topic, sample);
+  } else if (mode === 'latency') {
+    out = await latencyPair(topic, events.slice(0, LATENCY_N));
   } else if (mode === 'micro') out = await micro();
   else throw new Error(`unknown worker mode ${mode}`);
   console.log(JSON.stringify(out));
@@ -657,14 +696,16 @@ async function main(): Promise<void> {
     }
     const sdkLat: number[] = [];
     const rawLat: number[] = [];
-    for (let round = 0; round < 2; round++) {
-      if (round % 2 === 0) {
-        rawLat.push(...(await inWorker<number[]>('raw-lat', await newTopic())));
-        sdkLat.push(...(await inWorker<number[]>('sdk-lat', await newTopic())));
-      } else {
-        sdkLat.push(...(await inWorker<number[]>('sdk-lat', await newTopic())));
-        rawLat.push(...(await inWorker<number[]>('raw-lat', await newTopic())));
-      }
+    const sdkOwn: number[] = [];
+    const rawOwn: number[] = [];
+    const latRounds: number[] = [];
+    for (let round = 0; round < LATENCY_ROUNDS; round++) {
+      const pair = await inWorker<{ sdk: LatencySide; raw: LatencySide }>('latency', await newTopic());
+      sdkLat.push(...pair.sdk.total);
+      rawLat.push(...pair.raw.total);
+      sdkOwn.push(...pair.sdk.own);
+      rawOwn.push(...pair.raw.own);
+      latRounds.push((median(pair.sdk.total) / median(pair.raw.total) - 1) * 100);
     }
     const microResult = await inWorker<MicroResult>('micro', '-');
 
@@ -720,14 +761,18 @@ acks=all, idempotence, linger.ms=5, batch.size=${BATCH_BYTES}, its default 5 req
 (p50 / p99 ${java.map((r) => `${r.p50} / ${r.p99}`).join(', ')} ms).`
 }
 
-Latency of one event awaited before the next (${LATENCY_N} events, 2 rounds each after ${WARMUPS} unmeasured warm-up run(s) in the same process, \`publish\` vs \`send\` of one message):
+Latency of one event awaited before the next, \`publish\` vs \`sendBatch\` of one message: both sides in the same
+process on the same topic, alternating blocks of ${LATENCY_BLOCK} events (so they see the same machine state), ${LATENCY_N} events each
+after ${WARMUPS} unmeasured warm-up pass(es); ${LATENCY_ROUNDS} rounds, each in a fresh process:
 
-| producer | p50 | p99 |
-|---|---|---|
-| raw kafkajs \`sendBatch\` of one message | ${ms(median(rawLat))} | ${ms(percentile(rawLat, 99))} |
-| SDK \`publish\` | ${ms(median(sdkLat))} | ${ms(percentile(sdkLat, 99))} |
+| producer | p50 | p99 | own share p50 (before the kafkajs call + after its answer) |
+|---|---|---|---|
+| raw kafkajs \`sendBatch\` of one message | ${ms(median(rawLat))} | ${ms(percentile(rawLat, 99))} | ${us(median(rawOwn) * 1000)} |
+| SDK \`publish\` | ${ms(median(sdkLat))} | ${ms(percentile(sdkLat, 99))} | ${us(median(sdkOwn) * 1000)} |
 
-SDK p50 latency overhead: ${pct(latOverhead)}. Under load (the \`publish\` throughput runs) the time from \`publish()\`
+SDK p50 latency overhead: ${pct(latOverhead)} (per round: ${latRounds.map(pct).join(', ')}). The rounds differ mostly
+in the broker's round trip, which depends on the connection (each producer has its own); the SDK's own work adds
+${us((median(sdkOwn) - median(rawOwn)) * 1000)} per event to the raw code's, ${pct(((median(sdkOwn) - median(rawOwn)) / median(rawLat)) * 100)} of the raw p50. Under load (the \`publish\` throughput runs) the time from \`publish()\`
 to acknowledgement was ${ms(median(one.sdk.map((r) => r.p50!)))} / ${ms(median(one.sdk.map((r) => r.p99!)))} p50 / p99 for the SDK and
 ${ms(median(one.raw.map((r) => r.p50!)))} / ${ms(median(one.raw.map((r) => r.p99!)))} for the raw queue (with up to ${WINDOW} events outstanding, so it includes queueing).
 
