@@ -754,6 +754,7 @@ class KafkaEventProducer implements EventProducer {
    * record's position, or the error that refused it (the batcher rejects the record's publish with it).
    */
   private async send(records: OutRecord[]): Promise<Array<PublishResult | Error>> {
+    if (records.length === 1) return [await this.sendOne(records[0]!)];
     const results = new Array<PublishResult | Error>(records.length);
     for (const [topic, indices] of byTopic(records)) {
       for (const chunk of this.chunks(topic, indices, records)) {
@@ -771,20 +772,47 @@ class KafkaEventProducer implements EventProducer {
           });
           assignOffsets(records, chunk, metadata, results);
         } catch (error) {
-          this.needsReset = true;
-          const mapped = mapKafkaError(error, { ...this.errorContext, topic });
-          const failure = mapped instanceof Error ? mapped : new Error('send failed', { cause: mapped });
-          this.log.warn('send failed', {
-            topic,
-            records: chunk.length,
-            code: (failure as { code?: string }).code,
-            error: failure.message,
-          });
+          const failure = this.sendFailed(error, topic, chunk.length);
           for (const i of chunk) results[i] = failure;
         }
       }
     }
     return results;
+  }
+
+  /** `send` of a single record (every awaited `publish`), without the grouping and splitting a batch needs. */
+  private async sendOne(record: OutRecord): Promise<PublishResult | Error> {
+    const { topic, message } = record;
+    try {
+      let producer = this.producer;
+      if (producer === undefined) throw new ProducerClosedError('send');
+      if (this.needsReset) producer = await this.resetProducer();
+      const metadata = await producer.sendBatch({
+        acks: -1,
+        timeout: this.opts.requestTimeoutMs,
+        compression: this.compression,
+        topicMessages: [{ topic, messages: [message] }],
+      });
+      const partition = message.partition ?? -1;
+      const base = metadata.find((m) => m.partition === partition)?.baseOffset;
+      return resultOf(record, partition, base === undefined ? -1 : parseOffset(base));
+    } catch (error) {
+      return this.sendFailed(error, topic, 1);
+    }
+  }
+
+  /** The error for the records of a failed send, logged; the next send takes a new producer id (resetProducer). */
+  private sendFailed(error: unknown, topic: string, records: number): Error {
+    this.needsReset = true;
+    const mapped = mapKafkaError(error, { ...this.errorContext, topic });
+    const failure = mapped instanceof Error ? mapped : new Error('send failed', { cause: mapped });
+    this.log.warn('send failed', {
+      topic,
+      records,
+      code: (failure as { code?: string }).code,
+      error: failure.message,
+    });
+    return failure;
   }
 
   /** Splits one topic's records so that no request carries more than the topic's max.message.bytes. */
@@ -969,12 +997,17 @@ function assignOffsets(
     const partition = record.message.partition ?? -1;
     const offset = next.get(partition) ?? -1;
     next.set(partition, typeof offset === 'bigint' ? offset + 1n : offset + 1);
-    results[i] = {
-      eventId: record.eventId,
-      topic: record.topic,
-      partition,
-      offset: String(offset),
-      key: record.message.key,
-    };
+    results[i] = resultOf(record, partition, offset);
   }
+}
+
+/** What a publish resolves with for one record. */
+function resultOf(record: OutRecord, partition: number, offset: number | bigint): PublishResult {
+  return {
+    eventId: record.eventId,
+    topic: record.topic,
+    partition,
+    offset: String(offset),
+    key: record.message.key,
+  };
 }
