@@ -753,8 +753,12 @@ class KafkaEventProducer implements EventProducer {
    * records), in chunks that fit the topic's max.message.bytes. Returns one result per record, in order: the
    * record's position, or the error that refused it (the batcher rejects the record's publish with it).
    */
-  private async send(records: OutRecord[]): Promise<Array<PublishResult | Error>> {
-    if (records.length === 1) return [await this.sendOne(records[0]!)];
+  private send(records: OutRecord[]): Promise<Array<PublishResult | Error>> {
+    // Not async itself: a single record's promise is passed on as it is (one microtask hop less per publish).
+    return records.length === 1 ? this.sendOne(records[0]!) : this.sendMany(records);
+  }
+
+  private async sendMany(records: OutRecord[]): Promise<Array<PublishResult | Error>> {
     const results = new Array<PublishResult | Error>(records.length);
     for (const [topic, indices] of byTopic(records)) {
       for (const chunk of this.chunks(topic, indices, records)) {
@@ -781,7 +785,7 @@ class KafkaEventProducer implements EventProducer {
   }
 
   /** `send` of a single record (every awaited `publish`), without the grouping and splitting a batch needs. */
-  private async sendOne(record: OutRecord): Promise<PublishResult | Error> {
+  private async sendOne(record: OutRecord): Promise<[PublishResult | Error]> {
     const { topic, message } = record;
     try {
       let producer = this.producer;
@@ -795,9 +799,9 @@ class KafkaEventProducer implements EventProducer {
       });
       const partition = message.partition ?? -1;
       const base = metadata.find((m) => m.partition === partition)?.baseOffset;
-      return resultOf(record, partition, base === undefined ? -1 : parseOffset(base));
+      return [resultOf(record, partition, base === undefined ? -1 : parseOffset(base))];
     } catch (error) {
-      return this.sendFailed(error, topic, 1);
+      return [this.sendFailed(error, topic, 1)];
     }
   }
 
