@@ -143,13 +143,26 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** `operationInfo.operation` of a value, if it has one (the discriminator of the two variants). */
+function operationOf(value: unknown): unknown {
+  const operationInfo = isRecord(value) ? value.operationInfo : undefined;
+  return isRecord(operationInfo) ? operationInfo.operation : undefined;
+}
+
+/** The variant's validator for an operation: resource for create and resize, state for everything else. */
+function variantFor(
+  pair: { readonly resource: CompiledValidator; readonly state: CompiledValidator },
+  operation: unknown,
+): CompiledValidator {
+  return RESOURCE_OPERATION_SET.has(operation) ? pair.resource : pair.state;
+}
+
 function validateVm(value: unknown): { ok: true } | { ok: false; schema: string; issues: ValidationIssue[] } {
   const schemaVersion = isRecord(value) ? value.schemaVersion : undefined;
   const selected = selectVmValidators(schemaVersion);
   if (!('resource' in selected)) return { ok: false, schema: 'vm-operation-event', issues: [selected] };
-  const operationInfo = isRecord(value) ? value.operationInfo : undefined;
-  const operation = isRecord(operationInfo) ? operationInfo.operation : undefined;
-  const validator = RESOURCE_OPERATION_SET.has(operation) ? selected.resource : selected.state;
+  const operation = operationOf(value);
+  const validator = variantFor(selected, operation);
   if (validator(value)) return { ok: true };
   const issues = toIssues(validator.errors);
   if (!OPERATION_SET.has(operation)) {
@@ -170,10 +183,10 @@ export function validateVmOperationEvent(value: unknown): ValidationResult<VmOpe
     : { valid: false, issues: result.issues };
 }
 
-const trustedEnvelopeVm = (() => {
-  const current = vmOperationEventValidators[CURRENT_SCHEMA_VERSION];
-  return { resource: current.resourceTrustedEnvelope, state: current.stateTrustedEnvelope };
-})();
+const trustedEnvelopeVm = {
+  resource: vmOperationEventValidators[CURRENT_SCHEMA_VERSION].resourceTrustedEnvelope,
+  state: vmOperationEventValidators[CURRENT_SCHEMA_VERSION].stateTrustedEnvelope,
+};
 
 /**
  * For producers: validates an event of the current schema version ({@link CURRENT_SCHEMA_VERSION}) whose envelope
@@ -187,12 +200,9 @@ const trustedEnvelopeVm = (() => {
  */
 export function validateVmOperationEventTrustingEnvelope(value: unknown): ValidationResult<VmOperationEvent> {
   if (isRecord(value) && value.schemaVersion === CURRENT_SCHEMA_VERSION) {
-    const info = value.operationInfo;
-    const operation = isRecord(info) ? info.operation : undefined;
-    const validator = RESOURCE_OPERATION_SET.has(operation)
-      ? trustedEnvelopeVm.resource
-      : trustedEnvelopeVm.state;
-    if (validator(value)) return { valid: true, value: value as unknown as VmOperationEvent };
+    if (variantFor(trustedEnvelopeVm, operationOf(value))(value)) {
+      return { valid: true, value: value as unknown as VmOperationEvent };
+    }
   }
   return validateVmOperationEvent(value);
 }
