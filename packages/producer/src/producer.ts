@@ -763,18 +763,9 @@ class KafkaEventProducer implements EventProducer {
     for (const [topic, indices] of byTopic(records)) {
       for (const chunk of this.chunks(topic, indices, records)) {
         try {
-          let producer = this.producer;
-          if (producer === undefined) throw new ProducerClosedError('send');
-          if (this.needsReset) producer = await this.resetProducer();
           const messages = new Array<Message>(chunk.length);
           for (let k = 0; k < chunk.length; k++) messages[k] = records[chunk[k]!]!.message;
-          const metadata = await producer.sendBatch({
-            acks: -1,
-            timeout: this.opts.requestTimeoutMs,
-            compression: this.compression,
-            topicMessages: [{ topic, messages }],
-          });
-          assignOffsets(records, chunk, metadata, results);
+          assignOffsets(records, chunk, await this.sendMessages(topic, messages), results);
         } catch (error) {
           const failure = this.sendFailed(error, topic, chunk.length);
           for (const i of chunk) results[i] = failure;
@@ -788,21 +779,26 @@ class KafkaEventProducer implements EventProducer {
   private async sendOne(record: OutRecord): Promise<[PublishResult | Error]> {
     const { topic, message } = record;
     try {
-      let producer = this.producer;
-      if (producer === undefined) throw new ProducerClosedError('send');
-      if (this.needsReset) producer = await this.resetProducer();
-      const metadata = await producer.sendBatch({
-        acks: -1,
-        timeout: this.opts.requestTimeoutMs,
-        compression: this.compression,
-        topicMessages: [{ topic, messages: [message] }],
-      });
+      const metadata = await this.sendMessages(topic, [message]);
       const partition = message.partition ?? -1;
       const base = metadata.find((m) => m.partition === partition)?.baseOffset;
       return [resultOf(record, partition, base === undefined ? -1 : parseOffset(base))];
     } catch (error) {
       return [this.sendFailed(error, topic, 1)];
     }
+  }
+
+  /** One request of one topic's messages, on a fresh producer id after a failed send (see resetProducer). */
+  private async sendMessages(topic: string, messages: Message[]): Promise<RecordMetadata[]> {
+    let producer = this.producer;
+    if (producer === undefined) throw new ProducerClosedError('send');
+    if (this.needsReset) producer = await this.resetProducer();
+    return producer.sendBatch({
+      acks: -1,
+      timeout: this.opts.requestTimeoutMs,
+      compression: this.compression,
+      topicMessages: [{ topic, messages }],
+    });
   }
 
   /** The error for the records of a failed send, logged; the next send takes a new producer id (resetProducer). */
@@ -955,18 +951,8 @@ const KAFKA_LOG_LEVELS = {
   debug: KafkaLogLevel.DEBUG,
 } as const;
 
-/** Record positions per topic, in order (one entry in the usual case of a single topic). */
-function byTopic(records: OutRecord[]): Array<[string, number[]]> {
-  const first = records[0]!.topic;
-  const all = new Array<number>(records.length);
-  for (let i = 0; i < records.length; i++) {
-    if (records[i]!.topic !== first) return [...byTopicMap(records)];
-    all[i] = i;
-  }
-  return [[first, all]];
-}
-
-function byTopicMap(records: OutRecord[]): Map<string, number[]> {
+/** Record positions per topic, in order. */
+function byTopic(records: OutRecord[]): Map<string, number[]> {
   const topics = new Map<string, number[]>();
   for (let i = 0; i < records.length; i++) {
     const list = topics.get(records[i]!.topic);

@@ -193,13 +193,15 @@ describe('publish path (kafkajs network replaced by a fake)', () => {
     await producer.disconnect();
   });
 
-  it('gives exact offsets beyond 2^53, one per record of a partition in send order', async () => {
+  it('gives exact offsets beyond 2^53, one per record of a partition in send order, batched or alone', async () => {
     for (const first of [0n, 9_007_199_254_740_991n, 123_456_789_012_345_678n]) {
       vi.restoreAllMocks();
       fakeKafka(first);
       const producer = await connectedProducer();
       const results = await producer.publishBatch([input(0), input(0), input(0)]);
       expect(results.map((r) => r.offset)).toEqual([0n, 1n, 2n].map((k) => String(first + k)));
+      // A single publish is sent on its own path (sendOne): the same exact offset.
+      expect((await producer.publish(input(0))).offset).toBe(String(first + 3n));
       await producer.disconnect();
     }
   });
