@@ -210,6 +210,7 @@ class KafkaEventProducer implements EventProducer {
       bufferMemoryBytes: opts.bufferMemoryBytes,
       maxBlockMs: opts.maxBlockMs,
       send: (records) => this.send(records),
+      sendNow: (record, settled) => this.sendNow(record, settled),
       bufferFullError: () => new BufferFullError(opts.bufferMemoryBytes, opts.maxBlockMs),
     });
   }
@@ -775,24 +776,46 @@ class KafkaEventProducer implements EventProducer {
     return results;
   }
 
-  /** `send` of a single record (every awaited `publish`), without the grouping and splitting a batch needs. */
-  private async sendOne(record: OutRecord): Promise<[PublishResult | Error]> {
-    const { topic, message } = record;
-    try {
-      const metadata = await this.sendMessages(topic, [message]);
-      const partition = message.partition ?? -1;
-      const base = metadata.find((m) => m.partition === partition)?.baseOffset;
-      return [resultOf(record, partition, base === undefined ? -1 : parseOffset(base))];
-    } catch (error) {
-      return [this.sendFailed(error, topic, 1)];
-    }
+  /** `send` of a single record, without the grouping and splitting a batch needs. */
+  private sendOne(record: OutRecord): Promise<[PublishResult | Error]> {
+    return this.sendMessages(record.topic, [record.message]).then(
+      (metadata) => [singleResult(record, metadata)],
+      (error: unknown) => [this.sendFailed(error, record.topic, 1)],
+    );
   }
 
-  /** One request of one topic's messages, on a fresh producer id after a failed send (see resetProducer). */
-  private async sendMessages(topic: string, messages: Message[]): Promise<RecordMetadata[]> {
-    let producer = this.producer;
-    if (producer === undefined) throw new ProducerClosedError('send');
-    if (this.needsReset) producer = await this.resetProducer();
+  /**
+   * The batcher's `sendNow`: a record that leaves at once and alone (every awaited `publish` with no linger). The
+   * caller's result is one microtask after the broker's answer; `settled` lets the batcher start the next send first.
+   */
+  private sendNow(record: OutRecord, settled: () => void): Promise<PublishResult> {
+    return this.sendMessages(record.topic, [record.message]).then(
+      (metadata) => {
+        settled();
+        return singleResult(record, metadata);
+      },
+      (error: unknown) => {
+        const failure = this.sendFailed(error, record.topic, 1);
+        settled();
+        throw failure;
+      },
+    );
+  }
+
+  /**
+   * One request of one topic's messages, on a fresh producer id after a failed send (see resetProducer). Not async:
+   * kafkajs's promise is returned as it is (an async function would add two microtask hops to every send).
+   */
+  private sendMessages(topic: string, messages: Message[]): Promise<RecordMetadata[]> {
+    const producer = this.producer;
+    if (producer === undefined) return Promise.reject(new ProducerClosedError('send'));
+    if (this.needsReset) {
+      return this.resetProducer().then((fresh) => this.sendBatchOn(fresh, topic, messages));
+    }
+    return this.sendBatchOn(producer, topic, messages);
+  }
+
+  private sendBatchOn(producer: Producer, topic: string, messages: Message[]): Promise<RecordMetadata[]> {
     return producer.sendBatch({
       acks: -1,
       timeout: this.opts.requestTimeoutMs,
@@ -989,6 +1012,13 @@ function assignOffsets(
     next.set(partition, typeof offset === 'bigint' ? offset + 1n : offset + 1);
     results[i] = resultOf(record, partition, offset);
   }
+}
+
+/** The result of a request that carried one record. */
+function singleResult(record: OutRecord, metadata: RecordMetadata[]): PublishResult {
+  const partition = record.message.partition ?? -1;
+  const base = metadata.find((m) => m.partition === partition)?.baseOffset;
+  return resultOf(record, partition, base === undefined ? -1 : parseOffset(base));
 }
 
 /** What a publish resolves with for one record. */

@@ -19,6 +19,13 @@ export interface BatcherOptions<TItem, TResult> {
   send: (items: TItem[]) => Promise<Array<TResult | Error>>;
   /** Error for a group that could not enter the buffer within maxBlockMs. */
   bufferFullError: () => Error;
+  /**
+   * Optional: sends one item of `addOne` at once when it would leave alone anyway (no linger, nothing queued, nothing
+   * in flight); its promise becomes the caller's. It must not throw, and must call `settled` exactly once, when the
+   * send is over and before its promise settles. Compared with `send`, an awaited single item skips the group
+   * bookkeeping and one microtask hop.
+   */
+  sendNow?: (item: TItem, settled: () => void) => Promise<TResult>;
 }
 
 /**
@@ -102,6 +109,14 @@ export class LingerBatcher<TItem, TResult> {
 
   /** Queues one item; resolves with its result. */
   addOne(item: TItem, bytes: number): Promise<TResult> {
+    const sendNow = this.opts.sendNow;
+    if (sendNow !== undefined && this.sendsAtOnce()) {
+      const seq = ++this.seq;
+      this.bufferedBytes += bytes;
+      this.sending = true;
+      this.sends++;
+      return sendNow(item, () => this.settled(seq, bytes));
+    }
     return new Promise<TResult>((resolve) =>
       this.admit({
         seq: 0,
@@ -156,11 +171,26 @@ export class LingerBatcher<TItem, TResult> {
 
   private enqueue(group: Group<TItem>): void {
     group.seq = ++this.seq;
+    this.bufferedBytes += group.bytes;
+    if (this.sendsAtOnce()) {
+      // The group would leave at once: it skips the queue.
+      void this.dispatch([group], group.bytes);
+      return;
+    }
     group.enqueuedAt = Date.now();
     this.queue.push(group);
     this.queuedBytes += group.bytes;
-    this.bufferedBytes += group.bytes;
     if (!this.sending) this.pump();
+  }
+
+  /** Whether a group admitted now leaves at once and alone: no linger, nothing queued or waiting, no send in flight. */
+  private sendsAtOnce(): boolean {
+    return (
+      !this.sending &&
+      this.head === this.queue.length &&
+      this.waiters.length === 0 &&
+      this.opts.lingerMs === 0
+    );
   }
 
   private admitWaiters(): void {
@@ -181,7 +211,7 @@ export class LingerBatcher<TItem, TResult> {
         clearTimeout(this.timer);
         this.timer = undefined;
       }
-      void this.sendNext();
+      this.sendNext();
       return;
     }
     if (this.timer && this.timerDue <= due) return;
@@ -196,8 +226,8 @@ export class LingerBatcher<TItem, TResult> {
     );
   }
 
-  private async sendNext(): Promise<void> {
-    this.sending = true;
+  /** Takes queued groups, up to batchSizeBytes (at least one), and sends them. */
+  private sendNext(): void {
     const groups: Array<Group<TItem>> = [];
     let bytes = 0;
     while (this.head < this.queue.length) {
@@ -215,6 +245,12 @@ export class LingerBatcher<TItem, TResult> {
       this.head = 0;
     }
     this.queuedBytes -= bytes;
+    void this.dispatch(groups, bytes);
+  }
+
+  /** Sends the groups' items as one send and settles each group with its results. */
+  private async dispatch(groups: Array<Group<TItem>>, bytes: number): Promise<void> {
+    this.sending = true;
     let items: TItem[];
     if (groups.length === 1 && groups[0]!.items !== undefined) items = groups[0]!.items;
     else {
@@ -247,16 +283,21 @@ export class LingerBatcher<TItem, TResult> {
     } catch (error) {
       for (const group of groups) fail(group, error);
     } finally {
-      this.bufferedBytes -= bytes;
-      this.settledSeq = groups[groups.length - 1]!.seq;
-      this.sending = false;
-      if (this.flushWaiters.length > 0) {
-        this.flushWaiters = this.flushWaiters.filter((w) =>
-          w.seq <= this.settledSeq ? (w.resolve(), false) : true,
-        );
-      }
-      this.admitWaiters();
-      this.pump();
+      this.settled(groups[groups.length - 1]!.seq, bytes);
     }
+  }
+
+  /** A send is over: frees its bytes, wakes flush() and blocked adds, and starts the next send if one is due. */
+  private settled(lastSeq: number, bytes: number): void {
+    this.bufferedBytes -= bytes;
+    this.settledSeq = lastSeq;
+    this.sending = false;
+    if (this.flushWaiters.length > 0) {
+      this.flushWaiters = this.flushWaiters.filter((w) =>
+        w.seq <= this.settledSeq ? (w.resolve(), false) : true,
+      );
+    }
+    this.admitWaiters();
+    this.pump();
   }
 }

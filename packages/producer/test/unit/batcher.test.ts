@@ -193,4 +193,77 @@ describe('LingerBatcher', () => {
     await expect(twoAndThree).rejects.toThrow('refused 2');
     await expect(four).resolves.toBe('ok-4');
   });
+
+  describe('sendNow (an item that leaves at once and alone)', () => {
+    function nowBatcher(lingerMs = 0) {
+      const direct: number[] = [];
+      const gates: Array<ReturnType<typeof deferred<string>>> = [];
+      const base = makeBatcher({
+        lingerMs,
+        sendNow: (item, settled) => {
+          direct.push(item);
+          const gate = deferred<string>();
+          gates.push(gate);
+          return gate.promise.then(
+            (value) => (settled(), value),
+            (error: unknown) => {
+              settled();
+              throw error;
+            },
+          );
+        },
+      });
+      return { ...base, direct, gates };
+    }
+
+    it('sends an idle addOne at once; what comes meanwhile is queued and sent after it settles', async () => {
+      const { batcher, sends, direct, gates } = nowBatcher();
+      const first = batcher.addOne(1, 10);
+      expect(direct).toEqual([1]);
+      const second = batcher.addOne(2, 10);
+      const third = batcher.add([3], 10);
+      await Promise.resolve();
+      expect(sends).toEqual([]); // one send in flight at a time
+      expect(batcher.stats().bufferedBytes).toBe(30);
+      gates[0]!.resolve('now-1');
+      await expect(first).resolves.toBe('now-1');
+      expect(sends).toEqual([[2, 3]]);
+      await expect(Promise.all([second, third])).resolves.toEqual(['ok-2', ['ok-3']]);
+      expect(batcher.stats()).toMatchObject({ sends: 2, bufferedBytes: 0, queuedBytes: 0 });
+    });
+
+    it('rejects with the error of the send, frees the buffer and goes on', async () => {
+      const { batcher, direct, gates } = nowBatcher();
+      const failed = batcher.addOne(1, 10);
+      gates[0]!.reject(new Error('refused'));
+      await expect(failed).rejects.toThrow('refused');
+      expect(batcher.stats().bufferedBytes).toBe(0);
+      const next = batcher.addOne(2, 10);
+      expect(direct).toEqual([1, 2]);
+      gates[1]!.resolve('now-2');
+      await expect(next).resolves.toBe('now-2');
+    });
+
+    it('flush waits for an item sent at once', async () => {
+      const { batcher, gates } = nowBatcher();
+      void batcher.addOne(1, 10);
+      let flushed = false;
+      const flush = batcher.flush().then(() => (flushed = true));
+      await Promise.resolve();
+      expect(flushed).toBe(false);
+      gates[0]!.resolve('now-1');
+      await flush;
+      expect(flushed).toBe(true);
+    });
+
+    it('is not used when a linger time is set', async () => {
+      vi.useFakeTimers();
+      const { batcher, sends, direct } = nowBatcher(20);
+      const one = batcher.addOne(1, 10);
+      await vi.advanceTimersByTimeAsync(25);
+      expect(direct).toEqual([]);
+      expect(sends).toEqual([[1]]);
+      await expect(one).resolves.toBe('ok-1');
+    });
+  });
 });
