@@ -472,22 +472,23 @@ class KafkaEventProducer implements EventProducer {
       operationInfo: timestamp === undefined ? info : { ...info, timestamp },
     };
     // Envelope values this producer made itself are valid by construction (a v4/v5 UUID, the same UUID, a
-    // toISOString text of years 0-9999, the checked source option): only then are their patterns not checked again.
+    // toISOString text of years 0-9999, the checked source option), and a known VM's environment and tenant are the
+    // very strings that passed the full check before: only then are their patterns not checked again.
     const madeHere =
       raw.eventId === undefined &&
       raw.correlationId === undefined &&
       raw.source === undefined &&
       this.sourceChecked &&
       timestamp?.length === ISO_TIMESTAMP_LENGTH;
-    const result = madeHere
-      ? validateVmOperationEventTrustingEnvelope(event)
-      : validateVmOperationEvent(event);
+    const known = madeHere ? this.sameScopeVm(info!) : undefined;
+    const result =
+      known !== undefined ? validateVmOperationEventTrustingEnvelope(event) : validateVmOperationEvent(event);
     const supported = SUPPORTED_SCHEMA_VERSIONS.includes(event.schemaVersion);
     if (!result.valid || !supported || event.source === undefined) {
       return invalidEvent(result.valid ? [] : result.issues, event, supported, pathPrefix(batchIndex));
     }
     const valid = event as VmOperationEvent;
-    const vm = this.knownVm(valid);
+    const vm = known ?? this.knownVm(valid);
     const traceparent = options.traceparent ?? this.traceparent?.();
     if (options.traceparent !== undefined && !isValidTraceparent(options.traceparent)) {
       throw new VmwEventsError(
@@ -507,6 +508,14 @@ class KafkaEventProducer implements EventProducer {
       message: { key: vm.key, value: JSON.stringify(valid), headers, partition: undefined },
       bound: 0,
     };
+  }
+
+  /** The known VM of an event's operationInfo when its environment and tenant are the ones it was known with. */
+  private sameScopeVm(info: Partial<VmOperationEvent['operationInfo']>): KnownVm | undefined {
+    const known = typeof info.vmId === 'string' ? this.vms.get(info.vmId) : undefined;
+    return known !== undefined && known.environment === info.environment && known.tenantId === info.tenantId
+      ? known
+      : undefined;
   }
 
   /**
@@ -1014,11 +1023,21 @@ function assignOffsets(
   }
 }
 
-/** The result of a request that carried one record. */
+/** The result of a request that carried one record: its offset is the partition's base offset, as the broker wrote it. */
 function singleResult(record: OutRecord, metadata: RecordMetadata[]): PublishResult {
   const partition = record.message.partition ?? -1;
-  const base = metadata.find((m) => m.partition === partition)?.baseOffset;
-  return resultOf(record, partition, base === undefined ? -1 : parseOffset(base));
+  for (const m of metadata) {
+    if (m.partition === partition && m.baseOffset !== undefined) {
+      return {
+        eventId: record.eventId,
+        topic: record.topic,
+        partition,
+        offset: m.baseOffset,
+        key: record.message.key,
+      };
+    }
+  }
+  return resultOf(record, partition, -1);
 }
 
 /** What a publish resolves with for one record. */

@@ -333,6 +333,25 @@ describe('envelope values the producer makes itself (validated without their pat
     await producer.disconnect();
   });
 
+  it('checks environment and tenant with their patterns unless the VM passed with the very same ones', async () => {
+    const sent = fakeKafka();
+    const producer = await connectedProducer();
+    await producer.publish(input(0, { vmId: 'vm-1', environment: 'DEV', tenantId: 'tenantA' }));
+    const bad: Array<[Record<string, string>, string]> = [
+      [{ vmId: 'vm-1', environment: 'DEV', tenantId: 'tenant A' }, '/operationInfo/tenantId'],
+      [{ vmId: 'vm-1', environment: 'D EV', tenantId: 'tenantA' }, '/operationInfo/environment'],
+      [{ vmId: 'vm-2', environment: 'DEV', tenantId: 'tenant/A' }, '/operationInfo/tenantId'],
+    ];
+    for (const [fields, path] of bad) {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        expect(await rejectedPaths(producer.publish(input(0, fields)))).toEqual([path]);
+      }
+    }
+    await producer.publish(input(0, { vmId: 'vm-1', environment: 'DEV', tenantId: 'tenantA' }));
+    expect(sent).toHaveLength(2);
+    await producer.disconnect();
+  });
+
   it("checks the caller's own envelope values with their patterns", async () => {
     const sent = fakeKafka();
     const producer = await connectedProducer();

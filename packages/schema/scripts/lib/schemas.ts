@@ -56,8 +56,9 @@ export function toLenient(schema: unknown): unknown {
 }
 
 /**
- * Definitions of vm-operation-event whose values a producer fills in itself when the caller leaves them out, and
- * whose checks it can vouch for (see toTrustedEnvelope).
+ * Definitions of vm-operation-event whose values travel as headers too and whose checks a producer can vouch for (see
+ * toTrustedEnvelope): the ones it fills in itself when the caller leaves them out, and a VM's environment and tenant,
+ * which it has seen pass the full check before.
  */
 export const ENVELOPE_DEFINITIONS = [
   'SchemaVersion',
@@ -65,12 +66,15 @@ export const ENVELOPE_DEFINITIONS = [
   'CorrelationId',
   'Source',
   'Timestamp',
+  'Environment',
+  'TenantId',
 ] as const;
 
 /**
- * The vm-operation-event schema without the `pattern` and `format` checks of the envelope values a producer fills in
- * itself (schema version, event id, correlation id, source, timestamp): their types, lengths and presence are still
- * checked, and so is everything else. Only for values the producer made (see validateVmOperationEventTrustingEnvelope).
+ * The vm-operation-event schema without the `pattern` and `format` checks of the envelope values (ENVELOPE_DEFINITIONS:
+ * schema version, event id, correlation id, source, timestamp, environment, tenant): their types, lengths and presence
+ * are still checked, and so is everything else. Only for values a producer vouches for (see
+ * validateVmOperationEventTrustingEnvelope).
  */
 export function toTrustedEnvelope(schema: Record<string, unknown>): Record<string, unknown> {
   const definitions = { ...(schema.definitions as Record<string, Record<string, unknown>>) };

@@ -5765,6 +5765,18 @@ const schema117 = {
     "When the operation happened: an RFC 3339 date-time with an upper-case `T`, seconds, optional fraction (up to 9 digits) and `Z` or a `±hh:mm` offset; the SDK's producers write UTC (`Z`). The `pattern` checks the ranges of every part so that validators which do not assert `format` still reject `2025-13-01T25:00:00Z`.",
   type: 'string',
 };
+const schema120 = {
+  title: 'Environment',
+  description:
+    'Deployment environment (DEV, UAT, prod, bugfest …); letters, digits, `_` and `-` only so it can be part of record keys and topic names. Sent as the `env` header.',
+  type: 'string',
+};
+const schema121 = {
+  title: 'TenantId',
+  description:
+    'Tenant the VM belongs to; letters, digits, `_` and `-` only so it can be part of record keys and topic names. Sent as the `tenant` header.',
+  type: 'string',
+};
 function validate50(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -6025,27 +6037,27 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     if (data.environment !== undefined) {
-      let data4 = data.environment;
-      if (typeof data4 === 'string') {
-        if (!pattern4.test(data4)) {
-          const err16 = {
-            instancePath: instancePath + '/environment',
-            schemaPath: '#/definitions/Environment/pattern',
-            keyword: 'pattern',
-            params: { pattern: '^[A-Za-z0-9_-]{1,64}$' },
-            message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,64}$' + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err16];
-          } else {
-            vErrors.push(err16);
-          }
-          errors++;
-        }
-      } else {
-        const err17 = {
+      if (typeof data.environment !== 'string') {
+        const err16 = {
           instancePath: instancePath + '/environment',
           schemaPath: '#/definitions/Environment/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+    if (data.tenantId !== undefined) {
+      if (typeof data.tenantId !== 'string') {
+        const err17 = {
+          instancePath: instancePath + '/tenantId',
+          schemaPath: '#/definitions/TenantId/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -6058,16 +6070,16 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.tenantId !== undefined) {
-      let data5 = data.tenantId;
-      if (typeof data5 === 'string') {
-        if (!pattern4.test(data5)) {
+    if (data.vmName !== undefined) {
+      let data6 = data.vmName;
+      if (typeof data6 === 'string') {
+        if (data6.length > 255 && func2(data6) > 255) {
           const err18 = {
-            instancePath: instancePath + '/tenantId',
-            schemaPath: '#/definitions/TenantId/pattern',
-            keyword: 'pattern',
-            params: { pattern: '^[A-Za-z0-9_-]{1,64}$' },
-            message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,64}$' + '"',
+            instancePath: instancePath + '/vmName',
+            schemaPath: '#/definitions/VmName/maxLength',
+            keyword: 'maxLength',
+            params: { limit: 255 },
+            message: 'must NOT have more than 255 characters',
           };
           if (vErrors === null) {
             vErrors = [err18];
@@ -6076,47 +6088,47 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err19 = {
-          instancePath: instancePath + '/tenantId',
-          schemaPath: '#/definitions/TenantId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
-        }
-        errors++;
-      }
-    }
-    if (data.vmName !== undefined) {
-      let data6 = data.vmName;
-      if (typeof data6 === 'string') {
-        if (data6.length > 255 && func2(data6) > 255) {
-          const err20 = {
-            instancePath: instancePath + '/vmName',
-            schemaPath: '#/definitions/VmName/maxLength',
-            keyword: 'maxLength',
-            params: { limit: 255 },
-            message: 'must NOT have more than 255 characters',
-          };
-          if (vErrors === null) {
-            vErrors = [err20];
-          } else {
-            vErrors.push(err20);
-          }
-          errors++;
-        }
         if (data6.length < 1 || (data6.length < 2 && func2(data6) < 1)) {
-          const err21 = {
+          const err19 = {
             instancePath: instancePath + '/vmName',
             schemaPath: '#/definitions/VmName/minLength',
             keyword: 'minLength',
             params: { limit: 1 },
             message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
+        }
+      } else {
+        const err20 = {
+          instancePath: instancePath + '/vmName',
+          schemaPath: '#/definitions/VmName/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err20];
+        } else {
+          vErrors.push(err20);
+        }
+        errors++;
+      }
+    }
+    if (data.notes !== undefined) {
+      let data7 = data.notes;
+      if (typeof data7 === 'string') {
+        if (data7.length > 4096 && func2(data7) > 4096) {
+          const err21 = {
+            instancePath: instancePath + '/notes',
+            schemaPath: '#/definitions/Notes/maxLength',
+            keyword: 'maxLength',
+            params: { limit: 4096 },
+            message: 'must NOT have more than 4096 characters',
           };
           if (vErrors === null) {
             vErrors = [err21];
@@ -6127,8 +6139,8 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
         }
       } else {
         const err22 = {
-          instancePath: instancePath + '/vmName',
-          schemaPath: '#/definitions/VmName/type',
+          instancePath: instancePath + '/notes',
+          schemaPath: '#/definitions/Notes/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -6141,16 +6153,16 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.notes !== undefined) {
-      let data7 = data.notes;
-      if (typeof data7 === 'string') {
-        if (data7.length > 4096 && func2(data7) > 4096) {
+    if (data.vcenter !== undefined) {
+      let data8 = data.vcenter;
+      if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
+        if (data8.instanceUuid === undefined) {
           const err23 = {
-            instancePath: instancePath + '/notes',
-            schemaPath: '#/definitions/Notes/maxLength',
-            keyword: 'maxLength',
-            params: { limit: 4096 },
-            message: 'must NOT have more than 4096 characters',
+            instancePath: instancePath + '/vcenter',
+            schemaPath: '#/definitions/VcenterEventInfo/required',
+            keyword: 'required',
+            params: { missingProperty: 'instanceUuid' },
+            message: "must have required property '" + 'instanceUuid' + "'",
           };
           if (vErrors === null) {
             vErrors = [err23];
@@ -6159,32 +6171,28 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err24 = {
-          instancePath: instancePath + '/notes',
-          schemaPath: '#/definitions/Notes/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err24];
-        } else {
-          vErrors.push(err24);
+        if (data8.eventKey === undefined) {
+          const err24 = {
+            instancePath: instancePath + '/vcenter',
+            schemaPath: '#/definitions/VcenterEventInfo/required',
+            keyword: 'required',
+            params: { missingProperty: 'eventKey' },
+            message: "must have required property '" + 'eventKey' + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err24];
+          } else {
+            vErrors.push(err24);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.vcenter !== undefined) {
-      let data8 = data.vcenter;
-      if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
-        if (data8.instanceUuid === undefined) {
+        if (data8.eventType === undefined) {
           const err25 = {
             instancePath: instancePath + '/vcenter',
             schemaPath: '#/definitions/VcenterEventInfo/required',
             keyword: 'required',
-            params: { missingProperty: 'instanceUuid' },
-            message: "must have required property '" + 'instanceUuid' + "'",
+            params: { missingProperty: 'eventType' },
+            message: "must have required property '" + 'eventType' + "'",
           };
           if (vErrors === null) {
             vErrors = [err25];
@@ -6193,38 +6201,8 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data8.eventKey === undefined) {
-          const err26 = {
-            instancePath: instancePath + '/vcenter',
-            schemaPath: '#/definitions/VcenterEventInfo/required',
-            keyword: 'required',
-            params: { missingProperty: 'eventKey' },
-            message: "must have required property '" + 'eventKey' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err26];
-          } else {
-            vErrors.push(err26);
-          }
-          errors++;
-        }
-        if (data8.eventType === undefined) {
-          const err27 = {
-            instancePath: instancePath + '/vcenter',
-            schemaPath: '#/definitions/VcenterEventInfo/required',
-            keyword: 'required',
-            params: { missingProperty: 'eventType' },
-            message: "must have required property '" + 'eventType' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err27];
-          } else {
-            vErrors.push(err27);
-          }
-          errors++;
-        }
         if (data8.createdTime === undefined) {
-          const err28 = {
+          const err26 = {
             instancePath: instancePath + '/vcenter',
             schemaPath: '#/definitions/VcenterEventInfo/required',
             keyword: 'required',
@@ -6232,9 +6210,9 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'createdTime' + "'",
           };
           if (vErrors === null) {
-            vErrors = [err28];
+            vErrors = [err26];
           } else {
-            vErrors.push(err28);
+            vErrors.push(err26);
           }
           errors++;
         }
@@ -6246,7 +6224,7 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
             key1 === 'createdTime' ||
             key1 === 'chainId'
           )) {
-            const err29 = {
+            const err27 = {
               instancePath: instancePath + '/vcenter',
               schemaPath: '#/definitions/VcenterEventInfo/additionalProperties',
               keyword: 'additionalProperties',
@@ -6254,9 +6232,9 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
             };
             if (vErrors === null) {
-              vErrors = [err29];
+              vErrors = [err27];
             } else {
-              vErrors.push(err29);
+              vErrors.push(err27);
             }
             errors++;
           }
@@ -6265,7 +6243,7 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
           let data9 = data8.instanceUuid;
           if (typeof data9 === 'string') {
             if (!pattern6.test(data9)) {
-              const err30 = {
+              const err28 = {
                 instancePath: instancePath + '/vcenter/instanceUuid',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/instanceUuid/pattern',
                 keyword: 'pattern',
@@ -6278,14 +6256,14 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
                   '"',
               };
               if (vErrors === null) {
-                vErrors = [err30];
+                vErrors = [err28];
               } else {
-                vErrors.push(err30);
+                vErrors.push(err28);
               }
               errors++;
             }
           } else {
-            const err31 = {
+            const err29 = {
               instancePath: instancePath + '/vcenter/instanceUuid',
               schemaPath: '#/definitions/VcenterEventInfo/properties/instanceUuid/type',
               keyword: 'type',
@@ -6293,9 +6271,9 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
             };
             if (vErrors === null) {
-              vErrors = [err31];
+              vErrors = [err29];
             } else {
-              vErrors.push(err31);
+              vErrors.push(err29);
             }
             errors++;
           }
@@ -6303,7 +6281,7 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
         if (data8.eventKey !== undefined) {
           let data10 = data8.eventKey;
           if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
-            const err32 = {
+            const err30 = {
               instancePath: instancePath + '/vcenter/eventKey',
               schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/type',
               keyword: 'type',
@@ -6311,15 +6289,15 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
             };
             if (vErrors === null) {
-              vErrors = [err32];
+              vErrors = [err30];
             } else {
-              vErrors.push(err32);
+              vErrors.push(err30);
             }
             errors++;
           }
           if (typeof data10 == 'number' && isFinite(data10)) {
             if (data10 > 2147483647 || isNaN(data10)) {
-              const err33 = {
+              const err31 = {
                 instancePath: instancePath + '/vcenter/eventKey',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/maximum',
                 keyword: 'maximum',
@@ -6327,14 +6305,14 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 2147483647',
               };
               if (vErrors === null) {
-                vErrors = [err33];
+                vErrors = [err31];
               } else {
-                vErrors.push(err33);
+                vErrors.push(err31);
               }
               errors++;
             }
             if (data10 < 0 || isNaN(data10)) {
-              const err34 = {
+              const err32 = {
                 instancePath: instancePath + '/vcenter/eventKey',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/minimum',
                 keyword: 'minimum',
@@ -6342,9 +6320,9 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 0',
               };
               if (vErrors === null) {
-                vErrors = [err34];
+                vErrors = [err32];
               } else {
-                vErrors.push(err34);
+                vErrors.push(err32);
               }
               errors++;
             }
@@ -6354,7 +6332,7 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
           let data11 = data8.eventType;
           if (typeof data11 === 'string') {
             if (!pattern7.test(data11)) {
-              const err35 = {
+              const err33 = {
                 instancePath: instancePath + '/vcenter/eventType',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/pattern',
                 keyword: 'pattern',
@@ -6362,14 +6340,14 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[A-Za-z][A-Za-z0-9_.]{0,255}$' + '"',
               };
               if (vErrors === null) {
-                vErrors = [err35];
+                vErrors = [err33];
               } else {
-                vErrors.push(err35);
+                vErrors.push(err33);
               }
               errors++;
             }
           } else {
-            const err36 = {
+            const err34 = {
               instancePath: instancePath + '/vcenter/eventType',
               schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/type',
               keyword: 'type',
@@ -6377,9 +6355,9 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
             };
             if (vErrors === null) {
-              vErrors = [err36];
+              vErrors = [err34];
             } else {
-              vErrors.push(err36);
+              vErrors.push(err34);
             }
             errors++;
           }
@@ -6388,7 +6366,7 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
           let data12 = data8.createdTime;
           if (typeof data12 === 'string') {
             if (!pattern3.test(data12)) {
-              const err37 = {
+              const err35 = {
                 instancePath: instancePath + '/vcenter/createdTime',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/pattern',
                 keyword: 'pattern',
@@ -6402,14 +6380,14 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
                   '"',
               };
               if (vErrors === null) {
-                vErrors = [err37];
+                vErrors = [err35];
               } else {
-                vErrors.push(err37);
+                vErrors.push(err35);
               }
               errors++;
             }
             if (!formats2.validate.test(data12)) {
-              const err38 = {
+              const err36 = {
                 instancePath: instancePath + '/vcenter/createdTime',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/format',
                 keyword: 'format',
@@ -6417,14 +6395,14 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match format "' + 'date-time' + '"',
               };
               if (vErrors === null) {
-                vErrors = [err38];
+                vErrors = [err36];
               } else {
-                vErrors.push(err38);
+                vErrors.push(err36);
               }
               errors++;
             }
           } else {
-            const err39 = {
+            const err37 = {
               instancePath: instancePath + '/vcenter/createdTime',
               schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/type',
               keyword: 'type',
@@ -6432,9 +6410,9 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
             };
             if (vErrors === null) {
-              vErrors = [err39];
+              vErrors = [err37];
             } else {
-              vErrors.push(err39);
+              vErrors.push(err37);
             }
             errors++;
           }
@@ -6442,7 +6420,7 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
         if (data8.chainId !== undefined) {
           let data13 = data8.chainId;
           if (!(typeof data13 == 'number' && !(data13 % 1) && !isNaN(data13) && isFinite(data13))) {
-            const err40 = {
+            const err38 = {
               instancePath: instancePath + '/vcenter/chainId',
               schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/type',
               keyword: 'type',
@@ -6450,15 +6428,15 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
             };
             if (vErrors === null) {
-              vErrors = [err40];
+              vErrors = [err38];
             } else {
-              vErrors.push(err40);
+              vErrors.push(err38);
             }
             errors++;
           }
           if (typeof data13 == 'number' && isFinite(data13)) {
             if (data13 > 2147483647 || isNaN(data13)) {
-              const err41 = {
+              const err39 = {
                 instancePath: instancePath + '/vcenter/chainId',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/maximum',
                 keyword: 'maximum',
@@ -6466,14 +6444,14 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 2147483647',
               };
               if (vErrors === null) {
-                vErrors = [err41];
+                vErrors = [err39];
               } else {
-                vErrors.push(err41);
+                vErrors.push(err39);
               }
               errors++;
             }
             if (data13 < 0 || isNaN(data13)) {
-              const err42 = {
+              const err40 = {
                 instancePath: instancePath + '/vcenter/chainId',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/minimum',
                 keyword: 'minimum',
@@ -6481,16 +6459,16 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 0',
               };
               if (vErrors === null) {
-                vErrors = [err42];
+                vErrors = [err40];
               } else {
-                vErrors.push(err42);
+                vErrors.push(err40);
               }
               errors++;
             }
           }
         }
       } else {
-        const err43 = {
+        const err41 = {
           instancePath: instancePath + '/vcenter',
           schemaPath: '#/definitions/VcenterEventInfo/type',
           keyword: 'type',
@@ -6498,15 +6476,15 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
         };
         if (vErrors === null) {
-          vErrors = [err43];
+          vErrors = [err41];
         } else {
-          vErrors.push(err43);
+          vErrors.push(err41);
         }
         errors++;
       }
     }
   } else {
-    const err44 = {
+    const err42 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -6514,9 +6492,9 @@ function validate50(data, { instancePath = '', parentData, parentDataProperty, r
       message: 'must be object',
     };
     if (vErrors === null) {
-      vErrors = [err44];
+      vErrors = [err42];
     } else {
-      vErrors.push(err44);
+      vErrors.push(err42);
     }
     errors++;
   }
@@ -7292,27 +7270,27 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     if (data.environment !== undefined) {
-      let data4 = data.environment;
-      if (typeof data4 === 'string') {
-        if (!pattern4.test(data4)) {
-          const err16 = {
-            instancePath: instancePath + '/environment',
-            schemaPath: '#/definitions/Environment/pattern',
-            keyword: 'pattern',
-            params: { pattern: '^[A-Za-z0-9_-]{1,64}$' },
-            message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,64}$' + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err16];
-          } else {
-            vErrors.push(err16);
-          }
-          errors++;
-        }
-      } else {
-        const err17 = {
+      if (typeof data.environment !== 'string') {
+        const err16 = {
           instancePath: instancePath + '/environment',
           schemaPath: '#/definitions/Environment/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+    if (data.tenantId !== undefined) {
+      if (typeof data.tenantId !== 'string') {
+        const err17 = {
+          instancePath: instancePath + '/tenantId',
+          schemaPath: '#/definitions/TenantId/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -7325,16 +7303,16 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.tenantId !== undefined) {
-      let data5 = data.tenantId;
-      if (typeof data5 === 'string') {
-        if (!pattern4.test(data5)) {
+    if (data.vmName !== undefined) {
+      let data6 = data.vmName;
+      if (typeof data6 === 'string') {
+        if (data6.length > 255 && func2(data6) > 255) {
           const err18 = {
-            instancePath: instancePath + '/tenantId',
-            schemaPath: '#/definitions/TenantId/pattern',
-            keyword: 'pattern',
-            params: { pattern: '^[A-Za-z0-9_-]{1,64}$' },
-            message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,64}$' + '"',
+            instancePath: instancePath + '/vmName',
+            schemaPath: '#/definitions/VmName/maxLength',
+            keyword: 'maxLength',
+            params: { limit: 255 },
+            message: 'must NOT have more than 255 characters',
           };
           if (vErrors === null) {
             vErrors = [err18];
@@ -7343,47 +7321,47 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err19 = {
-          instancePath: instancePath + '/tenantId',
-          schemaPath: '#/definitions/TenantId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
-        }
-        errors++;
-      }
-    }
-    if (data.vmName !== undefined) {
-      let data6 = data.vmName;
-      if (typeof data6 === 'string') {
-        if (data6.length > 255 && func2(data6) > 255) {
-          const err20 = {
-            instancePath: instancePath + '/vmName',
-            schemaPath: '#/definitions/VmName/maxLength',
-            keyword: 'maxLength',
-            params: { limit: 255 },
-            message: 'must NOT have more than 255 characters',
-          };
-          if (vErrors === null) {
-            vErrors = [err20];
-          } else {
-            vErrors.push(err20);
-          }
-          errors++;
-        }
         if (data6.length < 1 || (data6.length < 2 && func2(data6) < 1)) {
-          const err21 = {
+          const err19 = {
             instancePath: instancePath + '/vmName',
             schemaPath: '#/definitions/VmName/minLength',
             keyword: 'minLength',
             params: { limit: 1 },
             message: 'must NOT have fewer than 1 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
+        }
+      } else {
+        const err20 = {
+          instancePath: instancePath + '/vmName',
+          schemaPath: '#/definitions/VmName/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err20];
+        } else {
+          vErrors.push(err20);
+        }
+        errors++;
+      }
+    }
+    if (data.notes !== undefined) {
+      let data7 = data.notes;
+      if (typeof data7 === 'string') {
+        if (data7.length > 4096 && func2(data7) > 4096) {
+          const err21 = {
+            instancePath: instancePath + '/notes',
+            schemaPath: '#/definitions/Notes/maxLength',
+            keyword: 'maxLength',
+            params: { limit: 4096 },
+            message: 'must NOT have more than 4096 characters',
           };
           if (vErrors === null) {
             vErrors = [err21];
@@ -7394,8 +7372,8 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
         }
       } else {
         const err22 = {
-          instancePath: instancePath + '/vmName',
-          schemaPath: '#/definitions/VmName/type',
+          instancePath: instancePath + '/notes',
+          schemaPath: '#/definitions/Notes/type',
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
@@ -7408,16 +7386,16 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.notes !== undefined) {
-      let data7 = data.notes;
-      if (typeof data7 === 'string') {
-        if (data7.length > 4096 && func2(data7) > 4096) {
+    if (data.vcenter !== undefined) {
+      let data8 = data.vcenter;
+      if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
+        if (data8.instanceUuid === undefined) {
           const err23 = {
-            instancePath: instancePath + '/notes',
-            schemaPath: '#/definitions/Notes/maxLength',
-            keyword: 'maxLength',
-            params: { limit: 4096 },
-            message: 'must NOT have more than 4096 characters',
+            instancePath: instancePath + '/vcenter',
+            schemaPath: '#/definitions/VcenterEventInfo/required',
+            keyword: 'required',
+            params: { missingProperty: 'instanceUuid' },
+            message: "must have required property '" + 'instanceUuid' + "'",
           };
           if (vErrors === null) {
             vErrors = [err23];
@@ -7426,32 +7404,28 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err24 = {
-          instancePath: instancePath + '/notes',
-          schemaPath: '#/definitions/Notes/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err24];
-        } else {
-          vErrors.push(err24);
+        if (data8.eventKey === undefined) {
+          const err24 = {
+            instancePath: instancePath + '/vcenter',
+            schemaPath: '#/definitions/VcenterEventInfo/required',
+            keyword: 'required',
+            params: { missingProperty: 'eventKey' },
+            message: "must have required property '" + 'eventKey' + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err24];
+          } else {
+            vErrors.push(err24);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.vcenter !== undefined) {
-      let data8 = data.vcenter;
-      if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
-        if (data8.instanceUuid === undefined) {
+        if (data8.eventType === undefined) {
           const err25 = {
             instancePath: instancePath + '/vcenter',
             schemaPath: '#/definitions/VcenterEventInfo/required',
             keyword: 'required',
-            params: { missingProperty: 'instanceUuid' },
-            message: "must have required property '" + 'instanceUuid' + "'",
+            params: { missingProperty: 'eventType' },
+            message: "must have required property '" + 'eventType' + "'",
           };
           if (vErrors === null) {
             vErrors = [err25];
@@ -7460,38 +7434,8 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data8.eventKey === undefined) {
-          const err26 = {
-            instancePath: instancePath + '/vcenter',
-            schemaPath: '#/definitions/VcenterEventInfo/required',
-            keyword: 'required',
-            params: { missingProperty: 'eventKey' },
-            message: "must have required property '" + 'eventKey' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err26];
-          } else {
-            vErrors.push(err26);
-          }
-          errors++;
-        }
-        if (data8.eventType === undefined) {
-          const err27 = {
-            instancePath: instancePath + '/vcenter',
-            schemaPath: '#/definitions/VcenterEventInfo/required',
-            keyword: 'required',
-            params: { missingProperty: 'eventType' },
-            message: "must have required property '" + 'eventType' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err27];
-          } else {
-            vErrors.push(err27);
-          }
-          errors++;
-        }
         if (data8.createdTime === undefined) {
-          const err28 = {
+          const err26 = {
             instancePath: instancePath + '/vcenter',
             schemaPath: '#/definitions/VcenterEventInfo/required',
             keyword: 'required',
@@ -7499,9 +7443,9 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'createdTime' + "'",
           };
           if (vErrors === null) {
-            vErrors = [err28];
+            vErrors = [err26];
           } else {
-            vErrors.push(err28);
+            vErrors.push(err26);
           }
           errors++;
         }
@@ -7513,7 +7457,7 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
             key1 === 'createdTime' ||
             key1 === 'chainId'
           )) {
-            const err29 = {
+            const err27 = {
               instancePath: instancePath + '/vcenter',
               schemaPath: '#/definitions/VcenterEventInfo/additionalProperties',
               keyword: 'additionalProperties',
@@ -7521,9 +7465,9 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
             };
             if (vErrors === null) {
-              vErrors = [err29];
+              vErrors = [err27];
             } else {
-              vErrors.push(err29);
+              vErrors.push(err27);
             }
             errors++;
           }
@@ -7532,7 +7476,7 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
           let data9 = data8.instanceUuid;
           if (typeof data9 === 'string') {
             if (!pattern6.test(data9)) {
-              const err30 = {
+              const err28 = {
                 instancePath: instancePath + '/vcenter/instanceUuid',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/instanceUuid/pattern',
                 keyword: 'pattern',
@@ -7545,14 +7489,14 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
                   '"',
               };
               if (vErrors === null) {
-                vErrors = [err30];
+                vErrors = [err28];
               } else {
-                vErrors.push(err30);
+                vErrors.push(err28);
               }
               errors++;
             }
           } else {
-            const err31 = {
+            const err29 = {
               instancePath: instancePath + '/vcenter/instanceUuid',
               schemaPath: '#/definitions/VcenterEventInfo/properties/instanceUuid/type',
               keyword: 'type',
@@ -7560,9 +7504,9 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
             };
             if (vErrors === null) {
-              vErrors = [err31];
+              vErrors = [err29];
             } else {
-              vErrors.push(err31);
+              vErrors.push(err29);
             }
             errors++;
           }
@@ -7570,7 +7514,7 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
         if (data8.eventKey !== undefined) {
           let data10 = data8.eventKey;
           if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
-            const err32 = {
+            const err30 = {
               instancePath: instancePath + '/vcenter/eventKey',
               schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/type',
               keyword: 'type',
@@ -7578,15 +7522,15 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
             };
             if (vErrors === null) {
-              vErrors = [err32];
+              vErrors = [err30];
             } else {
-              vErrors.push(err32);
+              vErrors.push(err30);
             }
             errors++;
           }
           if (typeof data10 == 'number' && isFinite(data10)) {
             if (data10 > 2147483647 || isNaN(data10)) {
-              const err33 = {
+              const err31 = {
                 instancePath: instancePath + '/vcenter/eventKey',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/maximum',
                 keyword: 'maximum',
@@ -7594,14 +7538,14 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 2147483647',
               };
               if (vErrors === null) {
-                vErrors = [err33];
+                vErrors = [err31];
               } else {
-                vErrors.push(err33);
+                vErrors.push(err31);
               }
               errors++;
             }
             if (data10 < 0 || isNaN(data10)) {
-              const err34 = {
+              const err32 = {
                 instancePath: instancePath + '/vcenter/eventKey',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/eventKey/minimum',
                 keyword: 'minimum',
@@ -7609,9 +7553,9 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 0',
               };
               if (vErrors === null) {
-                vErrors = [err34];
+                vErrors = [err32];
               } else {
-                vErrors.push(err34);
+                vErrors.push(err32);
               }
               errors++;
             }
@@ -7621,7 +7565,7 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
           let data11 = data8.eventType;
           if (typeof data11 === 'string') {
             if (!pattern7.test(data11)) {
-              const err35 = {
+              const err33 = {
                 instancePath: instancePath + '/vcenter/eventType',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/pattern',
                 keyword: 'pattern',
@@ -7629,14 +7573,14 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[A-Za-z][A-Za-z0-9_.]{0,255}$' + '"',
               };
               if (vErrors === null) {
-                vErrors = [err35];
+                vErrors = [err33];
               } else {
-                vErrors.push(err35);
+                vErrors.push(err33);
               }
               errors++;
             }
           } else {
-            const err36 = {
+            const err34 = {
               instancePath: instancePath + '/vcenter/eventType',
               schemaPath: '#/definitions/VcenterEventInfo/properties/eventType/type',
               keyword: 'type',
@@ -7644,9 +7588,9 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
             };
             if (vErrors === null) {
-              vErrors = [err36];
+              vErrors = [err34];
             } else {
-              vErrors.push(err36);
+              vErrors.push(err34);
             }
             errors++;
           }
@@ -7655,7 +7599,7 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
           let data12 = data8.createdTime;
           if (typeof data12 === 'string') {
             if (!pattern3.test(data12)) {
-              const err37 = {
+              const err35 = {
                 instancePath: instancePath + '/vcenter/createdTime',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/pattern',
                 keyword: 'pattern',
@@ -7669,14 +7613,14 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
                   '"',
               };
               if (vErrors === null) {
-                vErrors = [err37];
+                vErrors = [err35];
               } else {
-                vErrors.push(err37);
+                vErrors.push(err35);
               }
               errors++;
             }
             if (!formats2.validate.test(data12)) {
-              const err38 = {
+              const err36 = {
                 instancePath: instancePath + '/vcenter/createdTime',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/format',
                 keyword: 'format',
@@ -7684,14 +7628,14 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match format "' + 'date-time' + '"',
               };
               if (vErrors === null) {
-                vErrors = [err38];
+                vErrors = [err36];
               } else {
-                vErrors.push(err38);
+                vErrors.push(err36);
               }
               errors++;
             }
           } else {
-            const err39 = {
+            const err37 = {
               instancePath: instancePath + '/vcenter/createdTime',
               schemaPath: '#/definitions/VcenterEventInfo/properties/createdTime/type',
               keyword: 'type',
@@ -7699,9 +7643,9 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
             };
             if (vErrors === null) {
-              vErrors = [err39];
+              vErrors = [err37];
             } else {
-              vErrors.push(err39);
+              vErrors.push(err37);
             }
             errors++;
           }
@@ -7709,7 +7653,7 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
         if (data8.chainId !== undefined) {
           let data13 = data8.chainId;
           if (!(typeof data13 == 'number' && !(data13 % 1) && !isNaN(data13) && isFinite(data13))) {
-            const err40 = {
+            const err38 = {
               instancePath: instancePath + '/vcenter/chainId',
               schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/type',
               keyword: 'type',
@@ -7717,15 +7661,15 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
             };
             if (vErrors === null) {
-              vErrors = [err40];
+              vErrors = [err38];
             } else {
-              vErrors.push(err40);
+              vErrors.push(err38);
             }
             errors++;
           }
           if (typeof data13 == 'number' && isFinite(data13)) {
             if (data13 > 2147483647 || isNaN(data13)) {
-              const err41 = {
+              const err39 = {
                 instancePath: instancePath + '/vcenter/chainId',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/maximum',
                 keyword: 'maximum',
@@ -7733,14 +7677,14 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 2147483647',
               };
               if (vErrors === null) {
-                vErrors = [err41];
+                vErrors = [err39];
               } else {
-                vErrors.push(err41);
+                vErrors.push(err39);
               }
               errors++;
             }
             if (data13 < 0 || isNaN(data13)) {
-              const err42 = {
+              const err40 = {
                 instancePath: instancePath + '/vcenter/chainId',
                 schemaPath: '#/definitions/VcenterEventInfo/properties/chainId/minimum',
                 keyword: 'minimum',
@@ -7748,16 +7692,16 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 0',
               };
               if (vErrors === null) {
-                vErrors = [err42];
+                vErrors = [err40];
               } else {
-                vErrors.push(err42);
+                vErrors.push(err40);
               }
               errors++;
             }
           }
         }
       } else {
-        const err43 = {
+        const err41 = {
           instancePath: instancePath + '/vcenter',
           schemaPath: '#/definitions/VcenterEventInfo/type',
           keyword: 'type',
@@ -7765,15 +7709,15 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
         };
         if (vErrors === null) {
-          vErrors = [err43];
+          vErrors = [err41];
         } else {
-          vErrors.push(err43);
+          vErrors.push(err41);
         }
         errors++;
       }
     }
   } else {
-    const err44 = {
+    const err42 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -7781,9 +7725,9 @@ function validate56(data, { instancePath = '', parentData, parentDataProperty, r
       message: 'must be object',
     };
     if (vErrors === null) {
-      vErrors = [err44];
+      vErrors = [err42];
     } else {
-      vErrors.push(err44);
+      vErrors.push(err42);
     }
     errors++;
   }

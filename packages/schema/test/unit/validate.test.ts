@@ -325,7 +325,7 @@ describe('validateVmOperationEventTrustingEnvelope (for envelope values a produc
 
   it('gives an invalid event exactly the issues of validateVmOperationEvent', () => {
     const invalid: unknown[] = [
-      { ...powerOn, operationInfo: { ...powerOn.operationInfo, tenantId: 'tenant A' } },
+      { ...powerOn, operationInfo: { ...powerOn.operationInfo, tenantId: 'tenant A', vmName: '' } },
       { ...create, vmData: { cpu: 4 } },
       { ...powerOn, extra: true, operationInfo: { ...powerOn.operationInfo, operation: 'explode' } },
       { ...powerOn, eventId: 'not-a-uuid', operationInfo: { ...powerOn.operationInfo, vmId: '' } },
@@ -340,13 +340,18 @@ describe('validateVmOperationEventTrustingEnvelope (for envelope values a produc
     }
   });
 
-  it('skips only the patterns and formats of schemaVersion, eventId, correlationId, source and timestamp', () => {
+  it('skips only the patterns and formats of schemaVersion, eventId, correlationId, source, timestamp, environment and tenantId', () => {
     const unchecked = {
       ...powerOn,
       eventId: 'NOT-A-UUID',
       correlationId: 'has space',
       source: 'not a uri',
-      operationInfo: { ...powerOn.operationInfo, timestamp: 'yesterday' },
+      operationInfo: {
+        ...powerOn.operationInfo,
+        timestamp: 'yesterday',
+        environment: 'pr od',
+        tenantId: 'tenant A',
+      },
     };
     expect(validateVmOperationEvent(unchecked).valid).toBe(false);
     expect(trusting(unchecked).valid).toBe(true);
@@ -356,5 +361,8 @@ describe('validateVmOperationEventTrustingEnvelope (for envelope values a produc
     expect(trusting({ ...powerOn, correlationId: 42 }).valid).toBe(false);
     expect(trusting({ ...powerOn, source: '' }).valid).toBe(false);
     expect(trusting({ ...powerOn, schemaVersion: '1.9', eventId: 'NOT-A-UUID' }).valid).toBe(false);
+    expect(trusting({ ...powerOn, operationInfo: { ...powerOn.operationInfo, environment: 7 } }).valid).toBe(
+      false,
+    );
   });
 });
