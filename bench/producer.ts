@@ -8,7 +8,8 @@
  *   BENCH_EVENTS=2000 BENCH_ROUNDS=2 BENCH_JAVA=0 pnpm exec tsx bench/producer.ts   quick check (~30 s)
  *
  * Knobs: BENCH_EVENTS (events per run, default 20000), BENCH_ROUNDS (A/B rounds, default 15), BENCH_WARMUPS (unmeasured
- * runs before the measured one in each process, default 1), BENCH_JAVA=0 (skip ProducerPerformance), BENCH_WRITE=0
+ * runs before the measured one in each process, default 1), BENCH_LATENCY_WARMUPS (unmeasured passes before the latency
+ * pass, default 5), BENCH_JAVA=0 (skip ProducerPerformance), BENCH_WRITE=0
  * (print, do not write docs/benchmarks.md; a run with fewer events than the default never writes).
  *
  * Like with like. Both Node sides use one kafkajs client configured the same way: idempotent, acks=all, one request
@@ -49,6 +50,13 @@ const LATENCY_N = Math.min(1_000, N);
 const LATENCY_BLOCK = 50;
 /** Latency rounds, each in a fresh process. */
 const LATENCY_ROUNDS = 7;
+/**
+ * Unmeasured passes over the latency events before the measured one. One event at a time gives V8 few calls per
+ * second, and it optimizes a large function (the schema validators) only after 1,000–3,000 calls: with a single pass
+ * the measured events ran partly in the interpreter (seen with --trace-opt), which is not how a service that has been
+ * publishing for a while runs. Five passes of 1,000 events get both sides past that.
+ */
+const LATENCY_WARMUPS = Number(process.env.BENCH_LATENCY_WARMUPS ?? 5);
 const PARTITIONS = 6;
 const BATCH_BYTES = 512 * 1024;
 /** Events per publishBatch / sendBatch call in the batch comparison. */
@@ -358,8 +366,9 @@ async function latencyPair(
     raw: (event: VmOperationEventInput) => rawSendBatch(raw, topic, [rawMessage(event)]),
   };
   const out = { sdk: { total: [], own: [] } as LatencySide, raw: { total: [], own: [] } as LatencySide };
-  // WARMUPS unmeasured passes first, like the throughput runs: a service that publishes is past its first calls.
-  for (let pass = 0; pass <= WARMUPS; pass++) {
+  // LATENCY_WARMUPS unmeasured passes first: a service that publishes is past its first calls, and V8 has optimized
+  // what they run.
+  for (let pass = 0; pass <= LATENCY_WARMUPS; pass++) {
     for (let from = 0; from < events.length; from += LATENCY_BLOCK) {
       const order = (from / LATENCY_BLOCK) % 2 === 0 ? (['sdk', 'raw'] as const) : (['raw', 'sdk'] as const);
       for (const side of order) {
@@ -367,7 +376,7 @@ async function latencyPair(
           const t0 = performance.now();
           await send[side](events[i]!);
           const t1 = performance.now();
-          if (pass < WARMUPS) continue;
+          if (pass < LATENCY_WARMUPS) continue;
           out[side].total.push(t1 - t0);
           out[side].own.push(marks.calledAt - t0 + (t1 - marks.resolvedAt));
         }
@@ -776,7 +785,8 @@ Latency of one event awaited before the next, \`publish\` vs \`sendBatch\` of on
 process on the same topic and the same connection (the raw side calls \`sendBatch\` of the kafkajs producer the SDK
 created: same settings, and the broker's round trip, most of a single event's time, differs from connection to
 connection by more than the SDK's share), alternating blocks of ${LATENCY_BLOCK} events (so they see the same machine state),
-${LATENCY_N} events each after ${WARMUPS} unmeasured warm-up pass(es); ${LATENCY_ROUNDS} rounds, each in a fresh process:
+${LATENCY_N} events each after ${LATENCY_WARMUPS} unmeasured warm-up passes of as many (V8 optimizes the large schema validators only after
+1,000–3,000 calls; a single pass left the measured events partly in the interpreter); ${LATENCY_ROUNDS} rounds, each in a fresh process:
 
 | producer | p50 | p99 | own share p50 (before the kafkajs call + after its answer) | kafkajs call to answer p50 |
 |---|---|---|---|---|
