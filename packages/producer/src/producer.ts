@@ -763,12 +763,7 @@ class KafkaEventProducer implements EventProducer {
    * records), in chunks that fit the topic's max.message.bytes. Returns one result per record, in order: the
    * record's position, or the error that refused it (the batcher rejects the record's publish with it).
    */
-  private send(records: OutRecord[]): Promise<Array<PublishResult | Error>> {
-    // Not async itself: a single record's promise is passed on as it is (one microtask hop less per publish).
-    return records.length === 1 ? this.sendOne(records[0]!) : this.sendMany(records);
-  }
-
-  private async sendMany(records: OutRecord[]): Promise<Array<PublishResult | Error>> {
+  private async send(records: OutRecord[]): Promise<Array<PublishResult | Error>> {
     const results = new Array<PublishResult | Error>(records.length);
     for (const [topic, indices] of byTopic(records)) {
       for (const chunk of this.chunks(topic, indices, records)) {
@@ -783,14 +778,6 @@ class KafkaEventProducer implements EventProducer {
       }
     }
     return results;
-  }
-
-  /** `send` of a single record, without the grouping and splitting a batch needs. */
-  private sendOne(record: OutRecord): Promise<[PublishResult | Error]> {
-    return this.sendMessages(record.topic, [record.message]).then(
-      (metadata) => [singleResult(record, metadata)],
-      (error: unknown) => [this.sendFailed(error, record.topic, 1)],
-    );
   }
 
   /**
@@ -1019,7 +1006,7 @@ function assignOffsets(
     const partition = record.message.partition ?? -1;
     const offset = next.get(partition) ?? -1;
     next.set(partition, typeof offset === 'bigint' ? offset + 1n : offset + 1);
-    results[i] = resultOf(record, partition, offset);
+    results[i] = resultOf(record, partition, String(offset));
   }
 }
 
@@ -1027,26 +1014,19 @@ function assignOffsets(
 function singleResult(record: OutRecord, metadata: RecordMetadata[]): PublishResult {
   const partition = record.message.partition ?? -1;
   for (const m of metadata) {
-    if (m.partition === partition && m.baseOffset !== undefined) {
-      return {
-        eventId: record.eventId,
-        topic: record.topic,
-        partition,
-        offset: m.baseOffset,
-        key: record.message.key,
-      };
-    }
+    if (m.partition === partition && m.baseOffset !== undefined)
+      return resultOf(record, partition, m.baseOffset);
   }
-  return resultOf(record, partition, -1);
+  return resultOf(record, partition, '-1');
 }
 
 /** What a publish resolves with for one record. */
-function resultOf(record: OutRecord, partition: number, offset: number | bigint): PublishResult {
+function resultOf(record: OutRecord, partition: number, offset: string): PublishResult {
   return {
     eventId: record.eventId,
     topic: record.topic,
     partition,
-    offset: String(offset),
+    offset,
     key: record.message.key,
   };
 }
