@@ -200,7 +200,7 @@ describe('publish path (kafkajs network replaced by a fake)', () => {
       const producer = await connectedProducer();
       const results = await producer.publishBatch([input(0), input(0), input(0)]);
       expect(results.map((r) => r.offset)).toEqual([0n, 1n, 2n].map((k) => String(first + k)));
-      // A single publish is sent on its own path (sendOne): the same exact offset.
+      // A single awaited publish is sent on its own path (sendNow): the same exact offset.
       expect((await producer.publish(input(0))).offset).toBe(String(first + 3n));
       await producer.disconnect();
     }
