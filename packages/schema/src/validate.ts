@@ -200,16 +200,9 @@ const trustedEnvelopeVm = {
  * through this function: use {@link validateVmOperationEvent}.
  */
 export function validateVmOperationEventTrustingEnvelope(value: unknown): ValidationResult<VmOperationEvent> {
-  // Written out rather than through isRecord/operationOf/variantFor: this runs once per published event, often on a
-  // core that has just woken up, where every extra call costs (an array here fails the validator's own type check).
-  if (typeof value === 'object' && value !== null) {
-    const event = value as Record<string, unknown>;
-    const info = event.operationInfo as Record<string, unknown> | null | undefined;
-    if (event.schemaVersion === CURRENT_SCHEMA_VERSION && typeof info === 'object' && info !== null) {
-      const validator = RESOURCE_OPERATION_SET.has(info.operation)
-        ? trustedEnvelopeVm.resource
-        : trustedEnvelopeVm.state;
-      if (validator(value)) return { valid: true, value: value as VmOperationEvent };
+  if (isRecord(value) && value.schemaVersion === CURRENT_SCHEMA_VERSION) {
+    if (variantFor(trustedEnvelopeVm, operationOf(value))(value)) {
+      return { valid: true, value: value as unknown as VmOperationEvent };
     }
   }
   return validateVmOperationEvent(value);
