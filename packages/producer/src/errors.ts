@@ -17,6 +17,7 @@ export const PRODUCER_ERROR_CODES = [
   'PRODUCER_BROKER_UNAVAILABLE',
   'PRODUCER_BUFFER_FULL',
   'PRODUCER_SEND_FAILED',
+  'PRODUCER_NOT_ACKNOWLEDGED',
 ] as const;
 
 /** A code from {@link PRODUCER_ERROR_CODES}. */
@@ -170,6 +171,36 @@ export class SendFailedError extends ProducerError {
       cause,
     );
     this.name = 'SendFailedError';
+  }
+}
+
+/**
+ * The brokers answered a send without acknowledging some of its partitions, and re-sending those partitions' records
+ * did not get them acknowledged within the retries and `deliveryTimeoutMs`. Whether they were written is unknown (a
+ * leader may have appended them before it died): publish the events again; their event ids let consumers drop a
+ * duplicate. The message names topic and partitions only, never event data.
+ */
+export class NotAcknowledgedError extends ProducerError {
+  /** The topic of the records. */
+  readonly topic: string;
+  /** The partitions the brokers never acknowledged, ascending. */
+  readonly partitions: readonly number[];
+  /** How many sends carried these records (the first one and the re-sends). */
+  readonly attempts: number;
+  constructor(topic: string, partitions: readonly number[], attempts: number, cause?: unknown) {
+    const list = partitions.length === 0 ? '(unknown)' : partitions.join(', ');
+    super(
+      'PRODUCER_NOT_ACKNOWLEDGED',
+      `The brokers did not acknowledge partition${partitions.length === 1 ? '' : 's'} ${list} of topic "${topic}" ` +
+        `after ${attempts} send${attempts === 1 ? '' : 's'} (the leaders moved or failed): these records may or may ` +
+        'not be written. Publish them again later; their event ids let consumers drop a duplicate.',
+      true,
+      cause,
+    );
+    this.name = 'NotAcknowledgedError';
+    this.topic = topic;
+    this.partitions = Object.freeze([...partitions]);
+    this.attempts = attempts;
   }
 }
 

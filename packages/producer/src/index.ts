@@ -16,6 +16,7 @@ export {
   BrokerUnavailableError,
   BufferFullError,
   SendFailedError,
+  NotAcknowledgedError,
   isProducerError,
 } from './errors.js';
 export type { ProducerErrorCode } from './errors.js';

@@ -72,6 +72,11 @@ export const producerOptionsSchema = z
     connectionTimeoutMs: positiveInt.default(3_000),
     /** Request timeout (ms): how long to wait for a broker's answer. */
     requestTimeoutMs: positiveInt.default(30_000),
+    /**
+     * How long (ms, from a record's first send) the producer keeps re-sending a record whose partition the brokers
+     * did not acknowledge; no re-send starts after it, and the record fails with a NotAcknowledgedError.
+     */
+    deliveryTimeoutMs: positiveInt.default(120_000),
     /** The `source` of events that do not carry one (a URI-reference, e.g. `urn:vmware-events:service:provisioner`). */
     source: z.string().min(1).optional(),
     /** The record key strategy. */
@@ -121,6 +126,13 @@ export const producerOptionsSchema = z
         code: 'custom',
         path: ['bufferMemoryBytes'],
         message: `must be at least batchSizeBytes (${o.batchSizeBytes}), or batches could never fill`,
+      });
+    }
+    if (o.deliveryTimeoutMs < o.requestTimeoutMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['deliveryTimeoutMs'],
+        message: `must be at least requestTimeoutMs (${o.requestTimeoutMs}), or no re-send could get an answer in time`,
       });
     }
     if (o.retry.initialRetryTimeMs > o.retry.maxRetryTimeMs) {

@@ -33,6 +33,7 @@ import {
   ProducerNotConnectedError,
   UnknownTopicError,
   AuthorizationError,
+  isProducerError,
 } from './errors.js';
 import { parseProducerOptions } from './options.js';
 import type { ProducerOptions, ResolvedProducerOptions } from './options.js';
@@ -45,9 +46,12 @@ import type {
   ProducerLogger,
   VmOperationEventInput,
 } from './types.js';
+import { acknowledgedBaseOffset } from './internal/acknowledgement.js';
 import { LingerBatcher } from './internal/batcher.js';
 import { IsoClock } from './internal/clock.js';
 import { compressionType, registerCodecs } from './internal/compression.js';
+import { deliver } from './internal/delivery.js';
+import type { Delivery } from './internal/delivery.js';
 import { mapKafkaError, rootCause } from './internal/error-mapping.js';
 import type { ErrorContext } from './internal/error-mapping.js';
 import { SILENT_LOGGER, kafkaLogCreator } from './internal/logging.js';
@@ -761,20 +765,25 @@ class KafkaEventProducer implements EventProducer {
   /**
    * Sends one topic per request (so a topic the principal may not write, or that is gone, fails only its own
    * records), in chunks that fit the topic's max.message.bytes. Returns one result per record, in order: the
-   * record's position, or the error that refused it (the batcher rejects the record's publish with it).
+   * record's position as the broker acknowledged it, or the error that refused it (the batcher rejects the record's
+   * publish with it). What an answer does not acknowledge is re-sent (see deliverChunk).
    */
   private async send(records: OutRecord[]): Promise<Array<PublishResult | Error>> {
     const results = new Array<PublishResult | Error>(records.length);
     for (const [topic, indices] of byTopic(records)) {
       for (const chunk of this.chunks(topic, indices, records)) {
-        try {
-          const messages = new Array<Message>(chunk.length);
-          for (let k = 0; k < chunk.length; k++) messages[k] = records[chunk[k]!]!.message;
-          assignOffsets(records, chunk, await this.sendMessages(topic, messages), results);
-        } catch (error) {
-          const failure = this.sendFailed(error, topic, chunk.length);
-          for (const i of chunk) results[i] = failure;
-        }
+        const messages = new Array<OutRecord['message']>(chunk.length);
+        for (let k = 0; k < chunk.length; k++) messages[k] = records[chunk[k]!]!.message;
+        const { offsets, failure } = await this.deliverChunk(topic, messages, Date.now());
+        const error =
+          failure === undefined
+            ? undefined
+            : this.deliveryFailed(failure, topic, offsets.filter((o) => o === undefined).length);
+        chunk.forEach((i, k) => {
+          const record = records[i]!;
+          const offset = offsets[k];
+          results[i] = offset === undefined ? error! : resultOf(record, record.message.partition!, offset);
+        });
       }
     }
     return results;
@@ -783,18 +792,58 @@ class KafkaEventProducer implements EventProducer {
   /**
    * The batcher's `sendNow`: a record that leaves at once and alone (every awaited `publish` with no linger). The
    * caller's result is one microtask after the broker's answer; `settled` lets the batcher start the next send first.
+   * An answer that does not acknowledge the record's partition takes the re-send path of deliverChunk.
    */
   private sendNow(record: OutRecord, settled: () => void): Promise<PublishResult> {
-    return this.sendMessages(record.topic, [record.message]).then(
-      (metadata) => {
-        settled();
-        return singleResult(record, metadata);
+    const startedAt = Date.now();
+    const { topic, message } = record;
+    return this.sendMessages(topic, [message]).then(
+      (answer) => {
+        const offset = acknowledgedBaseOffset(topic, message.partition, answer);
+        if (offset !== undefined) {
+          settled();
+          return resultOf(record, message.partition!, offset);
+        }
+        return this.deliverChunk(topic, [message], startedAt, answer).then((delivery) => {
+          const failure = delivery.failure;
+          const redelivered = delivery.offsets[0];
+          settled();
+          if (redelivered === undefined) throw this.deliveryFailed(failure, topic, 1);
+          return resultOf(record, message.partition!, redelivered);
+        });
       },
       (error: unknown) => {
-        const failure = this.sendFailed(error, record.topic, 1);
+        const failure = this.sendFailed(error, topic, 1);
         settled();
         throw failure;
       },
+    );
+  }
+
+  /**
+   * Delivers one request's messages: sends them (unless `answer` is the answer of a send already made), then re-sends
+   * on the same idempotent producer the messages of every partition the answer did not acknowledge, within the
+   * retries and `deliveryTimeoutMs` from `startedAt` (see internal/delivery.ts).
+   */
+  private deliverChunk(
+    topic: string,
+    messages: Array<OutRecord['message']>,
+    startedAt: number,
+    answer?: RecordMetadata[],
+  ): Promise<Delivery> {
+    const { retries, initialRetryTimeMs, maxRetryTimeMs } = this.opts.retry;
+    return deliver(
+      topic,
+      messages,
+      {
+        send: (batch) => this.sendMessages(topic, batch),
+        retries,
+        initialRetryTimeMs,
+        maxRetryTimeMs,
+        deadline: startedAt + this.opts.deliveryTimeoutMs,
+        log: this.log,
+      },
+      answer,
     );
   }
 
@@ -832,6 +881,19 @@ class KafkaEventProducer implements EventProducer {
       error: failure.message,
     });
     return failure;
+  }
+
+  /**
+   * The error for records a delivery left without an offset: a NotAcknowledgedError as it is, anything else as a
+   * failed send. Either way their sequence numbers may belong to records a broker did append, so the next send takes
+   * a new producer id (a record sent later with the same numbers would be taken for a duplicate and dropped).
+   */
+  private deliveryFailed(failure: unknown, topic: string, records: number): Error {
+    if (isProducerError(failure, 'PRODUCER_NOT_ACKNOWLEDGED')) {
+      this.needsReset = true;
+      return failure;
+    }
+    return this.sendFailed(failure, topic, records);
   }
 
   /** Splits one topic's records so that no request carries more than the topic's max.message.bytes. */
@@ -979,45 +1041,6 @@ function byTopic(records: OutRecord[]): Map<string, number[]> {
     else topics.set(records[i]!.topic, [i]);
   }
   return topics;
-}
-
-/** Offsets above this are kept as bigint (a number is exact up to 2^53). */
-const MAX_NUMBER_OFFSET = 2n ** 52n;
-
-/** A broker's base offset (a decimal string) as a number when exact, otherwise as a bigint. */
-function parseOffset(text: string): number | bigint {
-  // Up to 15 digits is below 2^52: Number() is exact and costs far less than BigInt().
-  if (text.length <= 15) return Number(text);
-  const big = BigInt(text);
-  return big < MAX_NUMBER_OFFSET ? Number(big) : big;
-}
-
-/** Offsets from the per-partition base offsets: records of one partition are appended in send order. */
-function assignOffsets(
-  records: OutRecord[],
-  chunk: number[],
-  metadata: RecordMetadata[],
-  results: Array<PublishResult | Error>,
-): void {
-  const next = new Map<number, number | bigint>();
-  for (const m of metadata) next.set(m.partition, parseOffset(m.baseOffset ?? '-1'));
-  for (const i of chunk) {
-    const record = records[i]!;
-    const partition = record.message.partition ?? -1;
-    const offset = next.get(partition) ?? -1;
-    next.set(partition, typeof offset === 'bigint' ? offset + 1n : offset + 1);
-    results[i] = resultOf(record, partition, String(offset));
-  }
-}
-
-/** The result of a request that carried one record: its offset is the partition's base offset, as the broker wrote it. */
-function singleResult(record: OutRecord, metadata: RecordMetadata[]): PublishResult {
-  const partition = record.message.partition ?? -1;
-  for (const m of metadata) {
-    if (m.partition === partition && m.baseOffset !== undefined)
-      return resultOf(record, partition, m.baseOffset);
-  }
-  return resultOf(record, partition, '-1');
 }
 
 /** What a publish resolves with for one record. */
