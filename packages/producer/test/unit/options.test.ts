@@ -70,9 +70,9 @@ describe('producer options', () => {
       retry: { initialRetryTimeMs: 5000, maxRetryTimeMs: 100 },
     });
     expect(retry[0]!.path).toBe('retry.initialRetryTimeMs');
-    expect(issuesOf({ brokers: ['127.0.0.1:9092'], deliveryTimeoutMs: 1000, requestTimeoutMs: 5000 })).toEqual([
-      { path: 'deliveryTimeoutMs', message: expect.stringContaining('requestTimeoutMs (5000)') },
-    ]);
+    expect(
+      issuesOf({ brokers: ['127.0.0.1:9092'], deliveryTimeoutMs: 1000, requestTimeoutMs: 5000 }),
+    ).toEqual([{ path: 'deliveryTimeoutMs', message: expect.stringContaining('requestTimeoutMs (5000)') }]);
     expect(issuesOf({ brokers: ['127.0.0.1:9092'], retry: { retries: 0 } })[0]).toEqual({
       path: 'retry.retries',
       message: expect.stringContaining('idempotent'),
