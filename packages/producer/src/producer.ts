@@ -5,27 +5,19 @@ import { Kafka, logLevel as KafkaLogLevel } from 'kafkajs';
 import type { Admin, CompressionTypes, Message, Producer, RecordMetadata } from 'kafkajs';
 import {
   CANONICAL_TOPIC,
-  CLOUDEVENTS_SPEC_VERSION,
-  CURRENT_SCHEMA_VERSION,
-  EVENT_CONTENT_TYPE,
-  SUPPORTED_SCHEMA_VERSIONS,
-  SchemaValidationError,
+  RECORD_BATCH_OVERHEAD_BYTES,
   VmwEventsError,
-  assertDomainEvent,
   assertTopicName,
-  buildDomainEventHeaders,
-  buildDomainEventKey,
-  buildEventHeaders,
-  buildEventKey,
-  deriveEventId,
   domainTopic,
+  encodeDomainEvent,
+  encodeVmOperationEvent,
+  encodeVmOperationEvents,
   environmentTopic,
-  randomEventId,
+  recordSize,
   teamTopic,
-  validateVmOperationEvent,
-  validateVmOperationEventTrustingEnvelope,
 } from '@org/vmware-events-schema';
-import type { ValidationIssue, VmOperationEvent } from '@org/vmware-events-schema';
+import { HeaderValueCache } from '@org/vmware-events-schema';
+import type { EncodeOptions, WireHeaders, WireRecord } from '@org/vmware-events-schema';
 import {
   BufferFullError,
   MessageTooLargeError,
@@ -48,7 +40,6 @@ import type {
 } from './types.js';
 import { acknowledgedBaseOffset } from './internal/acknowledgement.js';
 import { LingerBatcher } from './internal/batcher.js';
-import { IsoClock } from './internal/clock.js';
 import { compressionType, registerCodecs } from './internal/compression.js';
 import { deliver } from './internal/delivery.js';
 import type { Delivery } from './internal/delivery.js';
@@ -56,7 +47,7 @@ import { mapKafkaError, rootCause } from './internal/error-mapping.js';
 import type { ErrorContext } from './internal/error-mapping.js';
 import { SILENT_LOGGER, kafkaLogCreator } from './internal/logging.js';
 import { javaCompatiblePartitioner } from './internal/partitioner.js';
-import { isValidTraceparent, loadOtelTraceparent } from './internal/trace.js';
+import { loadOtelTraceparent } from './internal/trace.js';
 import type { TraceparentSource } from './internal/trace.js';
 
 /** A producer of VM operation events and domain events. Create with {@link createProducer}. */
@@ -98,19 +89,10 @@ export function createProducer(options: ProducerOptions): EventProducer {
  */
 interface OutRecord {
   topic: string;
-  message: Message & { key: string; partition: number | undefined };
+  message: { key: string; value: string; headers: WireHeaders; partition: number | undefined };
   eventId: string;
   /** Upper bound of the record's bytes (set when the record is admitted, 0 before), for splitting requests. */
   bound: number;
-}
-
-/** What the producer knows about a VM: its checked record key (with the values it was built from). */
-interface KnownVm {
-  environment: string;
-  tenantId: string;
-  key: string;
-  /** Whether the VM id passed the header check as `ce_subject` (see cachedHeaders). */
-  subjectChecked: boolean;
 }
 
 interface TopicInfo {
@@ -120,29 +102,7 @@ interface TopicInfo {
 
 type State = 'idle' | 'connecting' | 'connected' | 'closing' | 'closed';
 
-/** Headers whose values repeat across records (see headerBytes and cachedHeaders). */
-const REPEATED_HEADERS = [
-  'env',
-  'tenant',
-  'operationType',
-  'contentVersion',
-  'content-type',
-  'ce_specversion',
-  'ce_source',
-  'ce_type',
-] as const;
-const HEADER_CACHE_SIZE = 1024;
-/** How many VMs are remembered with their checked record key and `ce_subject` header state (see knownVm). */
-const VM_CACHE_SIZE = 16_384;
-/** The wire headers of a record: repeated values as shared bytes, the rest as strings. */
-type WireHeaders = Record<string, string | Buffer>;
 const NO_OPTIONS: PublishOptions = Object.freeze({});
-const NO_TRACE = Object.freeze({});
-
-/** Bytes a record adds to a record batch besides key, value and header bytes (generous upper bound). */
-const RECORD_OVERHEAD = 32;
-/** Bytes of a record batch header. */
-const BATCH_OVERHEAD = 61;
 
 class KafkaEventProducer implements EventProducer {
   private readonly opts: ResolvedProducerOptions;
@@ -163,16 +123,8 @@ class KafkaEventProducer implements EventProducer {
   private closing: Promise<void> | undefined;
   private traceparent: TraceparentSource | undefined;
   private readonly admitting = new Set<Promise<unknown>>();
-  /** Header values that passed the header check once, as UTF-8 bytes (see headerBytes). */
-  private readonly headerCache = new Map<string, Buffer>();
-  /** `ce_type` bytes by schema version, then operation, for values that passed the header check once. */
-  private readonly ceTypes = new Map<string, Map<string, Buffer>>();
-  /** Default event timestamps (formatted once per millisecond). */
-  private readonly clock = new IsoClock();
-  /** VMs seen before, by VM id: one lookup per event gives the key and the header state (see knownVm). */
-  private readonly vms = new Map<string, KnownVm>();
-  /** Whether the `source` option passed the schema's check (see prepareVmEvent). */
-  private readonly sourceChecked: boolean;
+  /** The checked bytes of header values that repeat from record to record (see HeaderValueCache). */
+  private readonly headerCache = new HeaderValueCache();
 
   constructor(opts: ResolvedProducerOptions) {
     this.opts = opts;
@@ -183,9 +135,6 @@ class KafkaEventProducer implements EventProducer {
       principal: opts.sasl ? `User:${opts.sasl.username}` : 'User:ANONYMOUS',
       saslMechanism: opts.sasl?.mechanism,
     };
-    this.sourceChecked = opts.source !== undefined && isValidSource(opts.source);
-    this.headerCache.set(EVENT_CONTENT_TYPE, CONTENT_TYPE_BYTES);
-    this.headerCache.set(CLOUDEVENTS_SPEC_VERSION, SPEC_VERSION_BYTES);
     if (opts.compression !== 'none' && opts.compression !== 'gzip') registerCodecs();
     this.compression = compressionType(opts.compression);
     this.kafka = new Kafka({
@@ -291,8 +240,11 @@ class KafkaEventProducer implements EventProducer {
       })();
     }
     try {
-      const record = this.prepareVmEvent(event, options.identity, options, undefined);
-      if (Array.isArray(record)) throw new SchemaValidationError(record[0], record[1]);
+      const record = this.outRecord(
+        encodeVmOperationEvent(event, this.encodeOptions(options, options.identity)),
+        event,
+        options.topic,
+      );
       return this.withSignal(this.enqueueOne(record), options.signal);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error as string)));
@@ -306,27 +258,16 @@ class KafkaEventProducer implements EventProducer {
     await this.ready('publishBatch');
     if (!isArray(events)) throw new TypeError('publishBatch expects an array of events');
     if (events.length === 0) return [];
-    const records: OutRecord[] = [];
-    const issues: ValidationIssue[] = [];
-    let schema = '';
-    events.forEach((event, index) => {
-      const identity = options.identityOf?.(event, index);
-      const prepared = this.prepareVmEvent(event, identity, options, index);
-      if (Array.isArray(prepared)) {
-        schema = prepared[0];
-        issues.push(...prepared[1]);
-      } else {
-        records.push(prepared);
-      }
+    const encoded = encodeVmOperationEvents(events, {
+      ...this.encodeOptions(options, undefined),
+      ...(options.identityOf === undefined ? {} : { identityOf: options.identityOf }),
     });
-    if (issues.length > 0) throw new SchemaValidationError(schema, issues);
+    const records = encoded.map((record, i) => this.outRecord(record, events[i]!, options.topic));
     return this.withSignal(this.enqueue(records), options.signal);
   }
 
   async publishDomainEvent(event: DomainEventInput, options: DomainPublishOptions): Promise<PublishResult> {
     await this.ready('publishDomainEvent');
-    assertDomainEvent(event);
-    const domain = event;
     const environment = options.environment ?? this.opts.environment;
     const source = this.opts.source;
     if (environment === undefined || source === undefined) {
@@ -347,23 +288,21 @@ class KafkaEventProducer implements EventProducer {
           'publishDomainEvent needs a topic, or module (option or producer option) and entity to name it',
         );
       }
-      topic = domainTopic({ environment, tenant: domain.tenant, module, entity: options.entity });
+      topic = domainTopic({ environment, tenant: event.tenant, module, entity: options.entity });
     }
-    const key = buildDomainEventKey(domain, options.idOf);
-    const eventId = this.eventIdFor(options.eventId, options.identity);
-    const traceparent = options.traceparent ?? this.traceparent?.();
-    const headers = buildDomainEventHeaders(domain, {
+    const encoded = encodeDomainEvent(event, {
       environment,
       source,
-      eventId,
-      subject: key,
-      ...(options.correlationId === undefined ? {} : { correlationId: options.correlationId }),
-      ...(traceparent === undefined ? {} : { traceparent }),
+      eventId: options.eventId,
+      identity: options.identity,
+      correlationId: options.correlationId,
+      traceparent: options.traceparent ?? this.traceparent?.(),
+      idOf: options.idOf,
     });
     const record: OutRecord = {
       topic,
-      eventId,
-      message: { key, value: Buffer.from(JSON.stringify(event)), headers, partition: undefined },
+      eventId: encoded.headers.eventId!,
+      message: { key: encoded.key, value: encoded.value, headers: encoded.headers, partition: undefined },
       bound: 0,
     };
     const results = await this.withSignal(this.enqueue([record]), options.signal);
@@ -432,219 +371,40 @@ class KafkaEventProducer implements EventProducer {
     }
   }
 
-  private eventIdFor(
-    given: string | undefined,
+  /** The codec's options for one call: the producer's key strategy and source, the call's trace context. */
+  private encodeOptions(
+    options: { traceparent?: string; tracestate?: string },
     identity: ReadonlyArray<string | number> | undefined,
-  ): string {
-    if (identity === undefined || identity.length === 0) return given ?? randomEventId();
-    const derived = deriveEventId(...identity);
-    if (given !== undefined && given !== derived) {
-      throw new VmwEventsError(
-        'INVALID_OPTIONS',
-        `The event carries eventId ${given} but its identity gives ${derived}; pass one or the other`,
-      );
-    }
-    return derived;
+  ): EncodeOptions & { headerCache: HeaderValueCache } {
+    const traceparent = options.traceparent ?? this.traceparent?.();
+    return {
+      headerCache: this.headerCache,
+      keyStrategy: this.opts.keyStrategy,
+      source: this.opts.source,
+      ...(identity === undefined ? {} : { identity }),
+      ...(traceparent === undefined ? {} : { traceparent }),
+      ...(options.tracestate === undefined ? {} : { tracestate: options.tracestate }),
+    };
   }
 
-  /** Fills defaults and validates; returns the record, or [schema, issues] when the event is invalid. */
-  private prepareVmEvent(
-    input: VmOperationEventInput,
-    identity: ReadonlyArray<string | number> | undefined,
-    options: { topic?: string; traceparent?: string; tracestate?: string },
-    batchIndex: number | undefined,
-  ): OutRecord | [string, ValidationIssue[]] {
-    const raw = input as Partial<VmOperationEvent> & Record<string, unknown>;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-      return [
-        'vm-operation-event',
-        [{ path: pathPrefix(batchIndex), message: 'must be an object', keyword: 'type', params: {} }],
-      ];
-    }
-    const eventId = this.eventIdFor(raw.eventId, identity);
-    const info = raw.operationInfo as Partial<VmOperationEvent['operationInfo']> | undefined;
-    const timestamp =
-      info !== null && typeof info === 'object' && info.timestamp === undefined
-        ? this.clock.now()
-        : undefined;
-    const event = {
-      ...raw,
-      schemaVersion: raw.schemaVersion ?? CURRENT_SCHEMA_VERSION,
-      eventId,
-      source: raw.source ?? this.opts.source,
-      correlationId: raw.correlationId ?? eventId,
-      operationInfo: timestamp === undefined ? info : { ...info, timestamp },
-    };
-    // Envelope values this producer made itself are valid by construction (a v4/v5 UUID, the same UUID, a
-    // toISOString text of years 0-9999, the checked source option), and a known VM's environment and tenant are the
-    // very strings that passed the full check before: only then are their patterns not checked again.
-    const madeHere =
-      raw.eventId === undefined &&
-      raw.correlationId === undefined &&
-      raw.source === undefined &&
-      this.sourceChecked &&
-      timestamp?.length === ISO_TIMESTAMP_LENGTH;
-    const known = madeHere ? this.sameScopeVm(info!) : undefined;
-    const result =
-      known !== undefined ? validateVmOperationEventTrustingEnvelope(event) : validateVmOperationEvent(event);
-    const supported = SUPPORTED_SCHEMA_VERSIONS.includes(event.schemaVersion);
-    if (!result.valid || !supported || event.source === undefined) {
-      return invalidEvent(result.valid ? [] : result.issues, event, supported, pathPrefix(batchIndex));
-    }
-    const valid = event as VmOperationEvent;
-    const vm = known ?? this.knownVm(valid);
-    const traceparent = options.traceparent ?? this.traceparent?.();
-    if (options.traceparent !== undefined && !isValidTraceparent(options.traceparent)) {
-      throw new VmwEventsError(
-        'INVALID_HEADER',
-        `traceparent "${options.traceparent}" is not W3C trace context`,
-      );
-    }
-    const headers =
-      (traceparent === undefined && options.tracestate === undefined
-        ? this.cachedHeaders(valid, vm)
-        : undefined) ?? this.checkedHeaders(valid, vm, traceparent, options.tracestate);
+  /** A record of the codec on its way to its topic (named after the event's environment, or given). */
+  private outRecord(record: WireRecord, input: VmOperationEventInput, topic: string | undefined): OutRecord {
     return {
-      topic: this.topicFor(valid, options.topic),
-      eventId,
+      topic: this.topicFor(input.operationInfo.environment, topic),
+      eventId: record.eventId,
       // The JSON text as is: kafkajs writes it straight into the request as UTF-8 (no intermediate Buffer).
       // `partition` is declared up front (the partitioner fills it in): see OutRecord.
-      message: { key: vm.key, value: JSON.stringify(valid), headers, partition: undefined },
+      message: { key: record.key, value: record.value, headers: record.headers, partition: undefined },
       bound: 0,
     };
   }
 
-  /** The known VM of an event's operationInfo when its environment and tenant are the ones it was known with. */
-  private sameScopeVm(info: Partial<VmOperationEvent['operationInfo']>): KnownVm | undefined {
-    const known = typeof info.vmId === 'string' ? this.vms.get(info.vmId) : undefined;
-    return known !== undefined && known.environment === info.environment && known.tenantId === info.tenantId
-      ? known
-      : undefined;
-  }
-
-  /**
-   * The VM of a valid event, with its record key: built (and checked) by `buildEventKey` the first time a VM is
-   * seen, then reused while the VM's environment and tenant stay the same, the only other inputs of any key
-   * strategy. A new environment or tenant starts a new entry (the VM id is then header-checked once more).
-   */
-  private knownVm(event: VmOperationEvent): KnownVm {
-    const info = event.operationInfo;
-    const known = this.vms.get(info.vmId);
-    if (known !== undefined && known.environment === info.environment && known.tenantId === info.tenantId) {
-      return known;
-    }
-    const vm: KnownVm = {
-      environment: info.environment,
-      tenantId: info.tenantId,
-      key: buildEventKey(event, this.opts.keyStrategy),
-      subjectChecked: false,
-    };
-    if (known !== undefined || this.vms.size < VM_CACHE_SIZE) this.vms.set(info.vmId, vm);
-    return vm;
-  }
-
-  /**
-   * The contract headers built by the checked builder `buildEventHeaders` (which throws InvalidHeaderError for a
-   * bad value), with repeated values as shared bytes. Remembers the values it checked, for cachedHeaders.
-   */
-  private checkedHeaders(
-    event: VmOperationEvent,
-    vm: KnownVm,
-    traceparent: string | undefined,
-    tracestate: string | undefined,
-  ): WireHeaders {
-    const headers = buildEventHeaders(
-      event,
-      traceparent === undefined && tracestate === undefined
-        ? NO_TRACE
-        : {
-            ...(traceparent === undefined ? {} : { traceparent }),
-            ...(tracestate === undefined ? {} : { tracestate }),
-          },
-    );
-    const wire = headers as unknown as WireHeaders;
-    for (const name of REPEATED_HEADERS) wire[name] = this.headerBytes(wire[name] as string);
-    const ceType = wire.ce_type;
-    if (typeof ceType !== 'string') {
-      const version = event.schemaVersion;
-      let byOperation = this.ceTypes.get(version);
-      if (byOperation === undefined) {
-        byOperation = new Map();
-        if (this.ceTypes.size < HEADER_CACHE_SIZE) this.ceTypes.set(version, byOperation);
-      }
-      if (byOperation.size < HEADER_CACHE_SIZE) byOperation.set(event.operationInfo.operation, ceType!);
-    }
-    vm.subjectChecked = true;
-    return wire;
-  }
-
-  /**
-   * The same headers as checkedHeaders (same names, order and values), built in one pass without checking again
-   * what is already known to be good: the values that repeat from event to event (environment, tenant, operation,
-   * schema version, source, `ce_type`, VM id) passed the header check the first time they were seen; the values new
-   * with every event (eventId, correlationId, timestamp) are guaranteed by the schema validation this event has just
-   * passed (UUID, printable ASCII and RFC 3339 patterns: never empty, no control characters; a unit test holds the
-   * schema to that), or, for values this producer made itself, by their construction (a UUID, a toISOString text; see
-   * prepareVmEvent). Returns undefined when a value was not seen yet: the caller then takes the checked path.
-   */
-  private cachedHeaders(event: VmOperationEvent, vm: KnownVm): WireHeaders | undefined {
-    const info = event.operationInfo;
-    const cache = this.headerCache;
-    const env = cache.get(info.environment);
-    const tenant = cache.get(info.tenantId);
-    const operation = cache.get(info.operation);
-    const version = cache.get(event.schemaVersion);
-    const source = cache.get(event.source);
-    const ceType = this.ceTypes.get(event.schemaVersion)?.get(info.operation);
-    if (
-      env === undefined ||
-      tenant === undefined ||
-      operation === undefined ||
-      version === undefined ||
-      source === undefined ||
-      ceType === undefined ||
-      !vm.subjectChecked
-    ) {
-      return undefined;
-    }
-    return {
-      env,
-      tenant,
-      operationType: operation,
-      contentVersion: version,
-      correlationId: event.correlationId,
-      eventId: event.eventId,
-      'content-type': CONTENT_TYPE_BYTES,
-      ce_specversion: SPEC_VERSION_BYTES,
-      ce_id: event.eventId,
-      ce_source: source,
-      ce_type: ceType,
-      ce_time: info.timestamp,
-      ce_subject: info.vmId,
-    };
-  }
-
-  /**
-   * Header values that repeat from record to record (environment, tenant, operation, source, …) are encoded to
-   * bytes once and shared, instead of kafkajs encoding them again for every record. Bounded: rare values stay strings.
-   */
-  private headerBytes(value: string): string | Buffer {
-    let bytes = this.headerCache.get(value);
-    if (bytes === undefined) {
-      if (this.headerCache.size >= HEADER_CACHE_SIZE) return value;
-      bytes = Buffer.from(value, 'utf8');
-      this.headerCache.set(value, bytes);
-    }
-    return bytes;
-  }
-
-  private topicFor(event: VmOperationEvent, override: string | undefined): string {
+  private topicFor(env: string, override: string | undefined): string {
     if (override !== undefined) {
       assertTopicName(override);
       return override;
     }
     if (this.fixedTopic !== undefined) return this.fixedTopic;
-    const env = event.operationInfo.environment;
     let topic = this.envTopics.get(env);
     if (topic === undefined) {
       topic = environmentTopic(env);
@@ -900,7 +660,8 @@ class KafkaEventProducer implements EventProducer {
   private chunks(topic: string, indices: number[], records: OutRecord[]): number[][] {
     if (indices.length === 1) return [indices];
     const limit =
-      (this.topicInfo.get(topic)?.maxMessageBytes ?? this.opts.defaultMaxMessageBytes) - BATCH_OVERHEAD;
+      (this.topicInfo.get(topic)?.maxMessageBytes ?? this.opts.defaultMaxMessageBytes) -
+      RECORD_BATCH_OVERHEAD_BYTES;
     const chunks: number[][] = [];
     let chunk: number[] = [];
     let used = 0;
@@ -920,95 +681,21 @@ class KafkaEventProducer implements EventProducer {
 }
 
 /**
- * Size of a record for batch accounting, and the limit check: the cheap upper bound (3 UTF-8 bytes per UTF-16
- * unit for key and headers) decides when it is clearly below the topic's limit; otherwise the exact size does.
- * Throws MessageTooLargeError when the record's batch would exceed the limit.
+ * The record's size in a record batch (the codec's count), kept as its `bound` for splitting requests.
+ * Throws MessageTooLargeError when a batch of it alone would exceed the topic's limit.
  */
 function checkRecordSize(record: OutRecord, maxMessageBytes: number): number {
-  const { message } = record;
-  const headers = message.headers as Record<string, string | Buffer>;
-  let chars = message.key.length;
-  for (const name in headers) chars += name.length + headers[name]!.length + 4;
-  const valueBytes = byteLength(message.value as string | Buffer);
-  record.bound = RECORD_OVERHEAD + valueBytes + chars * 3;
-  if (record.bound + BATCH_OVERHEAD <= maxMessageBytes) {
-    return RECORD_OVERHEAD + valueBytes + chars;
+  const size = recordSize(record.message);
+  if (size + RECORD_BATCH_OVERHEAD_BYTES > maxMessageBytes) {
+    throw new MessageTooLargeError(
+      record.topic,
+      size + RECORD_BATCH_OVERHEAD_BYTES,
+      maxMessageBytes,
+      record.eventId,
+    );
   }
-  let size = RECORD_OVERHEAD + Buffer.byteLength(message.key) + valueBytes;
-  for (const name in headers) size += Buffer.byteLength(name) + Buffer.byteLength(headers[name]!) + 4;
-  if (size + BATCH_OVERHEAD > maxMessageBytes) {
-    throw new MessageTooLargeError(record.topic, size + BATCH_OVERHEAD, maxMessageBytes, record.eventId);
-  }
+  record.bound = size;
   return size;
-}
-
-/** Where an event's issues point: at the root, or (in a batch) under its index, built only for an invalid event. */
-function pathPrefix(batchIndex: number | undefined): string {
-  return batchIndex === undefined ? '' : `/${batchIndex}`;
-}
-
-/** The [schema, issues] of an invalid event: validation issues, then the producer's own, without repeats. */
-function invalidEvent(
-  issues: ValidationIssue[],
-  event: { schemaVersion: unknown; source: unknown },
-  supported: boolean,
-  pathPrefix: string,
-): [string, ValidationIssue[]] {
-  if (!supported) {
-    issues.push({
-      path: '/schemaVersion',
-      keyword: 'schemaVersion',
-      message: `this producer writes vm-operation-event ${SUPPORTED_SCHEMA_VERSIONS.join(', ')}; got '${String(event.schemaVersion)}'`,
-      params: { supported: SUPPORTED_SCHEMA_VERSIONS },
-    });
-  }
-  if (event.source === undefined) {
-    issues.push({
-      path: '/source',
-      keyword: 'required',
-      message: "must have required property 'source' (or set the producer option source)",
-      params: { missingProperty: 'source' },
-    });
-  }
-  const schema = `vm-operation-event@${CURRENT_SCHEMA_VERSION}`;
-  const seen = new Set<string>();
-  const unique = issues.filter((i) => {
-    const id = `${i.path}\u0000${i.message}`;
-    return seen.has(id) ? false : (seen.add(id), true);
-  });
-  return [schema, pathPrefix ? unique.map((i) => ({ ...i, path: pathPrefix + i.path })) : unique];
-}
-
-/** Length of `toISOString()` for the years 0-9999 (`YYYY-MM-DDTHH:mm:ss.sssZ`); other years are not trusted. */
-const ISO_TIMESTAMP_LENGTH = 24;
-
-/** Whether a `source` option passes the schema's check of `source`, tried on an otherwise valid probe event. */
-function isValidSource(source: string): boolean {
-  const eventId = randomEventId();
-  const probe = {
-    schemaVersion: CURRENT_SCHEMA_VERSION,
-    eventId,
-    source,
-    correlationId: eventId,
-    operationInfo: {
-      operation: 'power_on',
-      timestamp: new Date(0).toISOString(),
-      vmId: 'vm-1',
-      username: 'probe',
-      environment: 'probe',
-      tenantId: 'probe',
-    },
-  };
-  return validateVmOperationEvent(probe).valid;
-}
-
-/** Bytes of the two constant header values (see cachedHeaders). */
-const CONTENT_TYPE_BYTES = Buffer.from(EVENT_CONTENT_TYPE, 'utf8');
-const SPEC_VERSION_BYTES = Buffer.from(CLOUDEVENTS_SPEC_VERSION, 'utf8');
-
-/** UTF-8 length of a record value (JSON text, or bytes). */
-function byteLength(value: string | Buffer): number {
-  return typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
 }
 
 function first<T>(results: T[]): T {

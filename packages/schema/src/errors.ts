@@ -49,9 +49,21 @@ export class VmwEventsError extends Error {
   }
 }
 
-/** True for any error thrown by the SDK (any copy of it, ESM or CJS). */
-export function isVmwEventsError(error: unknown): error is VmwEventsError {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+/**
+ * True for any error thrown by the SDK (any copy of it, ESM or CJS); with `code`, only for an error with that code.
+ *
+ * @example if (isVmwEventsError(error, 'INVALID_JSON')) …
+ */
+export function isVmwEventsError<TCode extends ErrorCode = ErrorCode>(
+  error: unknown,
+  code?: TCode,
+): error is VmwEventsError & { code: TCode } {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[BRAND] === true &&
+    (code === undefined || (error as VmwEventsError).code === code)
+  );
 }
 
 /** True for an SDK error with the given code. */

@@ -82,7 +82,20 @@ export interface TraceContext {
   tracestate?: string;
 }
 
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/**
+ * Whether a string is a W3C `traceparent` of version 00 (`00-<32 hex>-<16 hex>-<2 hex>`, lowercase) whose trace id
+ * and parent id are not all zeros (the spec's invalid ids).
+ */
+export function isTraceparent(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    TRACEPARENT.test(value) &&
+    !value.startsWith('00-00000000000000000000000000000000-') &&
+    !value.includes('-0000000000000000-')
+  );
+}
 
 /**
  * The CloudEvents `type` of an operation: `com.vmware.events.vm.<operation>.v<major>`, the major taken from the
@@ -103,30 +116,150 @@ export function cloudEventType(operation: string, schemaVersion = '1.0'): string
   return `${CLOUDEVENT_TYPE_PREFIX}${operation}.v${major}`;
 }
 
+/** A CloudEvents attribute a binary-mode header carries. */
+type CloudEventAttributeName = keyof CloudEventAttributes;
+
+/** One header of a VM operation event record, as the header table describes it. */
+interface HeaderField {
+  /** The header name. */
+  readonly name: HeaderName;
+  /** Its value, read from the event. */
+  readonly value: (event: HeaderSourceEvent) => string;
+  /**
+   * Whether the value goes through the header check (non-empty, no control characters): false only for constants
+   * and for values made of an already checked one (`ce_id` is `eventId`, `ce_type` names `operationType`).
+   */
+  readonly checked: boolean;
+  /**
+   * Whether the value usually repeats from record to record (environment, tenant, operation, version, source, type,
+   * VM id), so that a {@link HeaderValueCache} keeps its checked bytes; values new with every event do not.
+   */
+  readonly repeats: boolean;
+  /** The CloudEvents attribute the header carries in binary mode. */
+  readonly attribute?: CloudEventAttributeName;
+  /** A CloudEvents reader needs it (specversion, id, source, type). */
+  readonly required?: true;
+}
+
 /**
- * The headers of a VM operation event record (seed-000 headers, `eventId`, CloudEvents binary mode, trace context).
+ * The header table: every header of a VM operation event record in the order it is written, where its value comes
+ * from, and the CloudEvents attribute it carries. It drives both directions: {@link buildEventHeaders} and
+ * {@link toCloudEvent} write from it, {@link readEventHeaders} and {@link fromCloudEventHeaders} read by it.
+ * (`traceparent` and `tracestate` follow when given.)
+ */
+const EVENT_HEADER_TABLE: readonly HeaderField[] = [
+  { name: 'env', value: (e) => e.operationInfo.environment, checked: true, repeats: true },
+  { name: 'tenant', value: (e) => e.operationInfo.tenantId, checked: true, repeats: true },
+  { name: 'operationType', value: (e) => e.operationInfo.operation, checked: true, repeats: true },
+  { name: 'contentVersion', value: (e) => e.schemaVersion, checked: true, repeats: true },
+  { name: 'correlationId', value: (e) => e.correlationId, checked: true, repeats: false },
+  { name: 'eventId', value: (e) => e.eventId, checked: true, repeats: false },
+  {
+    name: 'content-type',
+    value: () => EVENT_CONTENT_TYPE,
+    checked: false,
+    repeats: true,
+    attribute: 'datacontenttype',
+  },
+  {
+    name: 'ce_specversion',
+    value: () => CLOUDEVENTS_SPEC_VERSION,
+    checked: false,
+    repeats: true,
+    attribute: 'specversion',
+    required: true,
+  },
+  { name: 'ce_id', value: (e) => e.eventId, checked: false, repeats: false, attribute: 'id', required: true },
+  {
+    name: 'ce_source',
+    value: (e) => e.source,
+    checked: true,
+    repeats: true,
+    attribute: 'source',
+    required: true,
+  },
+  {
+    name: 'ce_type',
+    value: (e) => cloudEventType(e.operationInfo.operation, e.schemaVersion),
+    checked: false,
+    repeats: true,
+    attribute: 'type',
+    required: true,
+  },
+  {
+    name: 'ce_time',
+    value: (e) => e.operationInfo.timestamp,
+    checked: true,
+    repeats: false,
+    attribute: 'time',
+  },
+  {
+    name: 'ce_subject',
+    value: (e) => e.operationInfo.vmId,
+    checked: true,
+    repeats: true,
+    attribute: 'subject',
+  },
+];
+
+/** The fields of the table that carry a CloudEvents attribute. */
+const CLOUDEVENT_FIELDS = EVENT_HEADER_TABLE.filter(
+  (field): field is HeaderField & { attribute: CloudEventAttributeName } => field.attribute !== undefined,
+);
+
+/**
+ * The headers of a VM operation event record (seed-000 headers, `eventId`, CloudEvents binary mode, trace context),
+ * from the header table.
  *
  * @example producer.send({ topic, messages: [{ key, value: JSON.stringify(event), headers: buildEventHeaders(event) }] })
  * @throws InvalidHeaderError when a value is empty or contains a control character (CR/LF would split header lines
  *   in logs and HTTP bridges), or the trace context is not W3C.
  */
 export function buildEventHeaders(event: HeaderSourceEvent, extra: TraceContext = {}): EventHeaders {
-  const info = event.operationInfo;
-  const headers: EventHeaders = {
-    env: checkValue(HEADER_NAMES.env, info.environment),
-    tenant: checkValue(HEADER_NAMES.tenant, info.tenantId),
-    operationType: checkValue(HEADER_NAMES.operationType, info.operation),
-    contentVersion: checkValue(HEADER_NAMES.contentVersion, event.schemaVersion),
-    correlationId: checkValue(HEADER_NAMES.correlationId, event.correlationId),
-    eventId: checkValue(HEADER_NAMES.eventId, event.eventId),
-    'content-type': EVENT_CONTENT_TYPE,
-    ce_specversion: CLOUDEVENTS_SPEC_VERSION,
-    ce_id: event.eventId,
-    ce_source: checkValue(HEADER_NAMES.ceSource, event.source),
-    ce_type: cloudEventType(info.operation, event.schemaVersion),
-    ce_time: checkValue(HEADER_NAMES.ceTime, info.timestamp),
-    ce_subject: checkValue(HEADER_NAMES.ceSubject, info.vmId),
-  };
+  return writeEventHeaders(event, extra, undefined) as EventHeaders;
+}
+
+/** The headers of a record as it goes to a Kafka client: values that repeat as shared UTF-8 bytes. */
+export type WireHeaders = Record<string, string | Buffer>;
+
+/**
+ * Header values that passed the header check, kept as their UTF-8 bytes (bounded), so that a value seen before is
+ * neither checked nor encoded to UTF-8 again: the same bytes go into every record that carries it. Only the values
+ * the header table marks as repeating are kept (environment, tenant, operation, …, VM id), never those new with
+ * every event.
+ */
+export class HeaderValueCache {
+  private readonly bytes = new Map<string, Buffer>();
+  /** @param maxValues how many values are kept; a value beyond them is checked every time. */
+  constructor(private readonly maxValues = 4096) {}
+
+  /** The checked bytes of `value` (checking it the first time, as the header named `name`). */
+  wire(name: string, value: string): string | Buffer {
+    const known = this.bytes.get(value);
+    if (known !== undefined) return known;
+    checkValue(name, value);
+    if (this.bytes.size >= this.maxValues) return value;
+    const bytes = Buffer.from(value, 'utf8');
+    this.bytes.set(value, bytes);
+    return bytes;
+  }
+}
+
+/**
+ * {@link buildEventHeaders}, with the repeating values as shared bytes when a cache is given (the same names, order
+ * and text either way). The record codec's header path.
+ */
+export function writeEventHeaders(
+  event: HeaderSourceEvent,
+  extra: TraceContext,
+  cache: HeaderValueCache | undefined,
+): WireHeaders {
+  const headers: WireHeaders = {};
+  for (const field of EVENT_HEADER_TABLE) {
+    const value = field.value(event);
+    if (cache !== undefined && field.repeats) headers[field.name] = cache.wire(field.name, value);
+    else headers[field.name] = field.checked ? checkValue(field.name, value) : value;
+  }
   addTraceContext(headers, extra);
   return headers;
 }
@@ -192,18 +325,32 @@ export function buildDomainEventHeaders(
 export function decodeHeaders(headers: KafkaHeaders | undefined): Record<string, string> {
   const decoded: Record<string, string> = {};
   if (headers === undefined) return decoded;
-  for (const [name, raw] of Object.entries(headers)) {
-    const value = Array.isArray(raw) ? raw[0] : raw;
-    if (value === undefined) continue;
-    decoded[name] =
-      typeof value === 'string'
-        ? value
-        : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+  for (const name of Object.keys(headers)) {
+    const value = readHeader(headers, name);
+    if (value !== undefined) decoded[name] = value;
   }
   return decoded;
 }
 
-const EVENT_HEADER_NAMES: readonly HeaderName[] = Object.values(HEADER_NAMES);
+/**
+ * One header as UTF-8 text, as {@link decodeHeaders} reads it: the first value of a repeated header, undefined when
+ * absent, U+FFFD for bytes that are not UTF-8.
+ */
+export function readHeader(headers: KafkaHeaders | undefined, name: string): string | undefined {
+  const raw = headers?.[name];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (value === undefined) return undefined;
+  return typeof value === 'string'
+    ? value
+    : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+}
+
+/** The names {@link readEventHeaders} reads: the header table's, then the trace context. */
+const EVENT_HEADER_NAMES: readonly HeaderName[] = [
+  ...EVENT_HEADER_TABLE.map((field) => field.name),
+  HEADER_NAMES.traceparent,
+  HEADER_NAMES.tracestate,
+];
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -268,17 +415,9 @@ export interface CloudEvent<TData> extends CloudEventAttributes {
  * attributes the binary-mode headers carry.
  */
 export function toCloudEvent<TEvent extends HeaderSourceEvent>(event: TEvent): CloudEvent<TEvent> {
-  const info = event.operationInfo;
-  return {
-    specversion: CLOUDEVENTS_SPEC_VERSION,
-    id: event.eventId,
-    source: event.source,
-    type: cloudEventType(info.operation, event.schemaVersion),
-    time: info.timestamp,
-    subject: info.vmId,
-    datacontenttype: EVENT_CONTENT_TYPE,
-    data: event,
-  };
+  const attributes: Partial<Record<CloudEventAttributeName, string>> = {};
+  for (const field of CLOUDEVENT_FIELDS) attributes[field.attribute] = field.value(event);
+  return { ...(attributes as CloudEventAttributes), data: event };
 }
 
 /**
@@ -296,31 +435,26 @@ export function fromCloudEventHeaders(headers: KafkaHeaders | undefined): CloudE
         : `Header 'ce_specversion' is "${printable(read.ce_specversion)}"; only ${CLOUDEVENTS_SPEC_VERSION} is supported`,
     );
   }
-  const required = (name: 'ce_id' | 'ce_source' | 'ce_type'): string => {
-    const value = read[name];
-    if (value === undefined || value === '') {
-      throw new InvalidHeaderError(name, `Header '${name}' is required in a binary-mode CloudEvent`);
+  const attributes: Partial<Record<CloudEventAttributeName, string>> = {};
+  for (const field of CLOUDEVENT_FIELDS) {
+    const value = read[field.name];
+    if (field.required && (value === undefined || value === '')) {
+      throw new InvalidHeaderError(
+        field.name,
+        `Header '${field.name}' is required in a binary-mode CloudEvent`,
+      );
     }
-    return value;
-  };
-  const attributes: CloudEventAttributes = {
-    specversion: CLOUDEVENTS_SPEC_VERSION,
-    id: required('ce_id'),
-    source: required('ce_source'),
-    type: required('ce_type'),
-  };
-  if (read.ce_time !== undefined) attributes.time = read.ce_time;
-  if (read.ce_subject !== undefined) attributes.subject = read.ce_subject;
-  if (read['content-type'] !== undefined) attributes.datacontenttype = read['content-type'];
-  return attributes;
+    if (value !== undefined) attributes[field.attribute] = value;
+  }
+  return attributes as CloudEventAttributes;
 }
 
-function addTraceContext(headers: Record<string, string>, extra: TraceContext): void {
+function addTraceContext(headers: Record<string, string | Buffer>, extra: TraceContext): void {
   if (extra.traceparent !== undefined) {
-    if (!TRACEPARENT.test(extra.traceparent)) {
+    if (!isTraceparent(extra.traceparent)) {
       throw new InvalidHeaderError(
         HEADER_NAMES.traceparent,
-        `Header 'traceparent' "${printable(extra.traceparent)}" is not W3C trace context (version-traceid-parentid-flags, lowercase hex)`,
+        `Header 'traceparent' "${printable(extra.traceparent)}" is not W3C trace context (00-traceid-parentid-flags, lowercase hex, non-zero ids)`,
       );
     }
     headers.traceparent = extra.traceparent;

@@ -100,12 +100,15 @@ export {
   CLOUDEVENT_TYPE_PREFIX,
   DOMAIN_CLOUDEVENT_TYPE_PREFIX,
   cloudEventType,
+  isTraceparent,
   buildEventHeaders,
   buildDomainEventHeaders,
   decodeHeaders,
+  readHeader,
   readEventHeaders,
   toCloudEvent,
   fromCloudEventHeaders,
+  HeaderValueCache,
 } from './headers.js';
 export type {
   HeaderName,
@@ -118,6 +121,7 @@ export type {
   TraceContext,
   CloudEventAttributes,
   CloudEvent,
+  WireHeaders,
 } from './headers.js';
 export {
   UUID_NAMESPACE_DNS,
@@ -129,6 +133,32 @@ export {
   deriveEventId,
   isUuid,
 } from './event-id.js';
+
+// --- the record codec: what goes on the wire ---
+export {
+  RECORD_OVERHEAD_BYTES,
+  RECORD_BATCH_OVERHEAD_BYTES,
+  CLOUDEVENT_JSON_CONTENT_TYPE,
+  encodeVmOperationEvent,
+  encodeVmOperationEvents,
+  encodeDomainEvent,
+  encodeStructuredCloudEvent,
+  decodeRecord,
+  decodeVmOperationEventValue,
+  recordSize,
+} from './codec.js';
+export type {
+  VmOperationEventInput,
+  EncodeOptions,
+  BatchEncodeOptions,
+  EventRecord,
+  WireRecord,
+  DomainEncodeOptions,
+  DomainEventRecord,
+  KafkaRecordParts,
+  DecodedRecord,
+  ValueDecoder,
+} from './codec.js';
 
 // --- compatibility checker ---
 export { COMPATIBILITY_MODES, COMPATIBILITY_RULES } from './compat/types.js';
