@@ -14,7 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { buildEventHeaders, buildEventKey } from '@org/vmware-events-schema';
+import { encodeVmOperationEvent } from '@org/vmware-events-schema';
 import type { VmOperationEvent } from '@org/vmware-events-schema';
 import { createConsumer, createRedisDedupStore, createRedisSequenceStore } from '@org/vmware-events-consumer';
 import type { DedupStore, SequenceStore } from '@org/vmware-events-consumer';
@@ -69,12 +69,7 @@ async function setup(): Promise<string> {
   for (let from = 0; from < N; from += 2000) {
     const messages = [];
     for (let i = from; i < Math.min(N, from + 2000); i += 1) {
-      const e = event(i);
-      messages.push({
-        key: buildEventKey(e),
-        value: JSON.stringify(e),
-        headers: { ...buildEventHeaders(e) },
-      });
+      messages.push(encodeVmOperationEvent(event(i)));
     }
     await producer.send({ topic, acks: -1, messages });
   }

@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import type { Message, PartitionMetadata, Producer, ProducerConfig, RecordMetadata } from 'kafkajs';
+import { encodeVmOperationEvent, recordSize } from '@org/vmware-events-schema';
 import { createProducer, partitionForKey } from '@org/vmware-events-producer';
 import type { ProducerOptions, VmOperationEventInput } from '@org/vmware-events-producer';
 import { median, percentile, writeReportSection } from './lib/report.js';
@@ -120,12 +121,25 @@ function rawMessage(input: VmOperationEventInput): Message & { key: string; valu
   };
 }
 
-/** The SDK's batch-size accounting for an ASCII record (32 bytes of record overhead, 4 per header). */
+/** The SDK's batch-size accounting (the record codec's `recordSize`), so both sides fill batches alike. */
 function rawRecordBytes(message: Message & { key: string; value: string }): number {
-  let bytes = 32 + message.key.length + message.value.length;
-  const headers = message.headers as Record<string, string>;
-  for (const name in headers) bytes += name.length + headers[name]!.length + 4;
-  return bytes;
+  return recordSize(message as { key: string; value: string; headers: Record<string, string> });
+}
+
+/**
+ * Like with like: the hand-built record of an event is the record codec's for the same event (same key, JSON and
+ * headers, in the same order), so the raw side sends what the SDK sends. Checked once before measuring.
+ */
+function assertRawMatchesCodec(input: VmOperationEventInput): void {
+  const raw = rawMessage(input);
+  const event = JSON.parse(raw.value) as VmOperationEventInput;
+  const codec = encodeVmOperationEvent(event, { source: SOURCE });
+  const same =
+    codec.key === raw.key &&
+    codec.value === raw.value &&
+    JSON.stringify(Object.entries(codec.headers)) === JSON.stringify(Object.entries(raw.headers ?? {}));
+  if (!same)
+    throw new Error(`the raw side's record differs from the codec's: ${JSON.stringify({ raw, codec })}`);
 }
 
 const kafka = new Kafka({
@@ -517,6 +531,7 @@ interface MicroResult {
 async function micro(): Promise<MicroResult> {
   installFakeKafka();
   const events = inputs(MICRO_EVENTS);
+  for (const input of events.slice(0, OPERATIONS.length)) assertRawMatchesCodec(input);
   const pairs: Array<[string, typeof sdkPublish, typeof rawQueue]> = [
     ['`publish` vs send-when-idle queue', sdkPublish, rawQueue],
     ['`publishBatch` vs `sendBatch` (same chunks)', sdkBatch, rawBatch],
@@ -683,6 +698,7 @@ async function main(): Promise<void> {
   };
   try {
     const events = inputs(N);
+    for (const input of events.slice(0, OPERATIONS.length)) assertRawMatchesCodec(input);
     const one: Pair = { sdk: [], raw: [] };
     const batch: Pair = { sdk: [], raw: [] };
     const java: Array<Result & { line: string }> = [];

@@ -2,8 +2,10 @@
  * Where the bridge publishes: an `EventSink` that resolves only once Kafka has acknowledged every
  * record of a batch. Canonical events go through the SDK producer (@org/vmware-events-producer:
  * validation, keys, headers, idempotent acks=all sends); raw CloudEvents, which are not canonical
- * events, through a plain idempotent kafkajs producer (the SDK producer accepts canonical events only).
+ * events, through a plain idempotent kafkajs producer (the SDK producer accepts canonical events only), as
+ * structured-mode records of the schema package's record codec.
  */
+import { encodeStructuredCloudEvent } from '@org/vmware-events-schema';
 import { createProducer } from '@org/vmware-events-producer';
 import type { EventProducer } from '@org/vmware-events-producer';
 import kafkajs from 'kafkajs';
@@ -106,11 +108,7 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
               p.send({
                 topic: options.rawTopic,
                 acks: -1,
-                messages: rawRecords.map((r) => ({
-                  key: r.key,
-                  value: JSON.stringify(r.event),
-                  headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' },
-                })),
+                messages: rawRecords.map((r) => encodeStructuredCloudEvent(r.event, r.key)),
               }),
             )
             .catch(async (error: unknown) => {

@@ -1,7 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
-import { deadLetterTopic as defaultDeadLetterTopic } from '@org/vmware-events-schema';
+import {
+  deadLetterTopic as defaultDeadLetterTopic,
+  decodeVmOperationEventValue,
+} from '@org/vmware-events-schema';
 import type { VmOperationEvent } from '@org/vmware-events-schema';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { ConsumerError, isConsumerError, isFatalByDefault } from './errors.js';
@@ -11,7 +14,6 @@ import { processRecord } from './pipeline.js';
 import type { PipelineDeps } from './pipeline.js';
 import { createMemoryDedupStore } from './stores/dedup.js';
 import { createMemorySequenceStore } from './stores/sequence.js';
-import { decodeVmOperationEvent } from './internal/decode.js';
 import { OffsetTracker } from './internal/offset-tracker.js';
 import type { ConsumerEvents, ConsumerMetrics, RawRecord } from './types.js';
 
@@ -108,7 +110,7 @@ export function createConsumer<TEvent = VmOperationEvent>(
 
   const deps: PipelineDeps<TEvent> = {
     handler: options.handler,
-    decode: options.decode ?? (decodeVmOperationEvent as unknown as (value: Buffer | null) => TEvent),
+    decode: options.decode ?? (decodeVmOperationEventValue as unknown as (value: Buffer | null) => TEvent),
     dedup,
     sequences,
     filter: options.filter ?? {},

@@ -11,7 +11,14 @@
  * `processRecord` resolves with an outcome for every record the offset may move past. It rejects only
  * when a dependency failed (dead-letter send, store): the caller must not move the offset past it.
  */
-import { buildKey, decodeHeaders, isVmwEventsError, parseKey, HEADER_NAMES } from '@org/vmware-events-schema';
+import {
+  HEADER_NAMES,
+  buildKey,
+  decodeRecord,
+  isVmwEventsError,
+  parseKey,
+  readHeader,
+} from '@org/vmware-events-schema';
 import type { KeyStrategy, VmOperationEvent } from '@org/vmware-events-schema';
 import { ConsumerError, isFatalByDefault } from './errors.js';
 import { buildDeadLetterRecord } from './dead-letter.js';
@@ -64,14 +71,6 @@ export interface PipelineRun {
   signal: AbortSignal;
 }
 
-/** Read the header value the filter needs. */
-function headerText(record: RawRecord, name: string): string | undefined {
-  const raw = record.headers[name];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  if (value === undefined) return undefined;
-  return typeof value === 'string' ? value : value.toString('utf8');
-}
-
 /** Stage 1: the header filter. Returns the failing field, or undefined when the record passes. */
 export function filterRecord(
   record: RawRecord,
@@ -84,7 +83,7 @@ export function filterRecord(
   ] as const;
   for (const [field, header, allowed] of checks) {
     if (!allowed) continue;
-    const value = headerText(record, header);
+    const value = readHeader(record.headers, header);
     if (value === undefined || !allowed.includes(value)) return { field, value };
   }
   return undefined;
@@ -249,20 +248,19 @@ export async function processRecord<TEvent>(
   // 2. decode and validate against the version the event declares
   let event: TEvent;
   let headers: Record<string, string>;
+  let key: string | null;
   try {
-    headers = decodeHeaders(record.headers);
-    event = deps.decode(record.value);
+    ({ event, headers, key } = decodeRecord(record, deps.decode));
   } catch (error) {
     const reason: DeadLetterReason =
       isVmwEventsError(error) &&
       (error.code === 'SCHEMA_VALIDATION' || error.code === 'UNKNOWN_SCHEMA_VERSION')
         ? 'SCHEMA_VALIDATION'
         : 'DECODE_ERROR';
-    return deadLetter(deps, record, reason, error, 0, headerText(record, HEADER_NAMES.eventId));
+    return deadLetter(deps, record, reason, error, 0, readHeader(record.headers, HEADER_NAMES.eventId));
   }
   const fields = event as unknown as TenantFields & SequencedFields & { eventId: string };
   const eventId = fields.eventId;
-  const key = record.key === null ? null : record.key.toString('utf8');
 
   // 3. tenant in headers, key and payload must agree
   const mismatch = checkTenant(fields, headers, key, deps.keyStrategy);

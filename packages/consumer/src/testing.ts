@@ -1,11 +1,16 @@
 import { EventEmitter } from 'node:events';
-import { buildEventHeaders, buildEventKey, deadLetterTopic } from '@org/vmware-events-schema';
+import {
+  buildEventHeaders,
+  buildEventKey,
+  deadLetterTopic,
+  decodeVmOperationEventValue,
+  encodeVmOperationEvent,
+} from '@org/vmware-events-schema';
 import type { KeyStrategy, VmOperationEvent } from '@org/vmware-events-schema';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import { isFatalByDefault } from './errors.js';
 import type { OutgoingRecord } from './dead-letter.js';
-import { decodeVmOperationEvent } from './internal/decode.js';
 import { processRecord } from './pipeline.js';
 import type { EventFilter } from './pipeline.js';
 import { createMemoryDedupStore } from './stores/dedup.js';
@@ -91,7 +96,7 @@ export function createTestPipeline<TEvent = VmOperationEvent>(
   const controller = new AbortController();
   const deps = {
     handler: options.handler,
-    decode: options.decode ?? (decodeVmOperationEvent as unknown as (value: Buffer | null) => TEvent),
+    decode: options.decode ?? (decodeVmOperationEventValue as unknown as (value: Buffer | null) => TEvent),
     dedup: options.dedup ?? createMemoryDedupStore(),
     sequences: options.sequences === false ? null : (options.sequences ?? createMemorySequenceStore()),
     filter: options.filter ?? {},
@@ -123,14 +128,7 @@ export function createTestPipeline<TEvent = VmOperationEvent>(
       let key: string | null = null;
       let value: Buffer | null = null;
       if (delivery.event !== undefined) {
-        const event = delivery.event as VmOperationEvent;
-        value = Buffer.from(JSON.stringify(event));
-        try {
-          headers = { ...buildEventHeaders(event) };
-          key = buildEventKey(event, keyStrategy);
-        } catch {
-          // An invalid event may not yield headers or a key: deliver it bare, as a broken producer would.
-        }
+        ({ key, value, headers } = encodeDelivery(delivery.event, keyStrategy));
       }
       if (delivery.value !== undefined)
         value = typeof delivery.value === 'string' ? Buffer.from(delivery.value) : delivery.value;
@@ -159,4 +157,27 @@ export function createTestPipeline<TEvent = VmOperationEvent>(
       return () => emitter.off(name, listener as (...args: unknown[]) => void);
     },
   };
+}
+
+/**
+ * The record of a delivered event: the record codec's, as the producer writes it. An event the codec refuses (a
+ * newer minor, an invalid one) is delivered as another producer would write it: its JSON with the key and headers the
+ * codec's builders give, or bare when even those refuse it (as a broken producer would).
+ */
+function encodeDelivery(
+  event: unknown,
+  keyStrategy: KeyStrategy,
+): { key: string | null; value: Buffer; headers: Record<string, string> } {
+  try {
+    const record = encodeVmOperationEvent(event as VmOperationEvent, { keyStrategy });
+    return { key: record.key, value: Buffer.from(record.value), headers: { ...record.headers } };
+  } catch {
+    const value = Buffer.from(JSON.stringify(event));
+    try {
+      const foreign = event as VmOperationEvent;
+      return { key: buildEventKey(foreign, keyStrategy), value, headers: { ...buildEventHeaders(foreign) } };
+    } catch {
+      return { key: null, value, headers: {} };
+    }
+  }
 }
