@@ -3,9 +3,8 @@
  *   - the Java ConsumerPerformance tool (reference ceiling of the broker + a JVM client),
  *   - a raw kafkajs `eachBatch` consumer (the floor cost of reading with kafkajs, manual commits),
  *   - the full @org/vmware-events-consumer pipeline with the in-memory stores,
- *   - the full pipeline with the Redis stores (real redis-server): fused steps (claim + stale check in one
- *     Lua script, position advance + completion in another) and, as the before/after baseline, the same
- *     stores with the fusion hidden (claim ∥ read position, compare-and-set, complete).
+ *   - the full pipeline with the Redis event store (real redis-server): claim + stale check in one Lua script,
+ *     position advance + completion in another; one event at a time per partition, and in key lanes.
  * Each run uses a fresh consumer group, reads the same N events from the start, and is timed from its first
  * record to its last (group join excluded, like ConsumerPerformance's fetch rate). Run: pnpm exec tsx bench/consumer.ts
  * (BENCH_CONSUMER_EVENTS=<n> for another event count; BENCH_REPORT=0 prints the table instead of writing
@@ -16,8 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { encodeVmOperationEvent } from '@org/vmware-events-schema';
 import type { VmOperationEvent } from '@org/vmware-events-schema';
-import { createConsumer, createRedisDedupStore, createRedisSequenceStore } from '@org/vmware-events-consumer';
-import type { DedupStore, SequenceStore } from '@org/vmware-events-consumer';
+import { createConsumer, createRedisEventStore } from '@org/vmware-events-consumer';
 import { median, writeReportSection } from './lib/report.js';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -115,37 +113,14 @@ async function rawKafkajs(topic: string): Promise<Run> {
   return { seconds, rate: N / seconds };
 }
 
-/** The Redis dedup store without `fuseWith`: the pipeline then makes the separate calls (the old path). */
-function withoutFusion(store: DedupStore): DedupStore {
-  return {
-    claim: (id, ms) => store.claim(id, ms),
-    renew: (id, ms) => store.renew(id, ms),
-    complete: (id) => store.complete(id),
-    release: (id) => store.release(id),
-    close: () => store.close(),
-  };
-}
-
-async function pipeline(
-  topic: string,
-  store: 'memory' | 'redis' | 'redis-separate',
-  keysPerPartition = 1,
-): Promise<Run> {
-  const prefix = `bench-${randomUUID()}:`;
-  const redisStores = async () => {
-    // Both on the same URL: the dedup store fuses with the sequence store.
-    const dedup = await createRedisDedupStore(
-      { url: redisUrl },
-      { prefix: `${prefix}d:`, completedTtlMs: 600_000 },
-    );
-    const sequences = await createRedisSequenceStore(
-      { url: redisUrl },
-      { prefix: `${prefix}s:`, ttlMs: 600_000 },
-    );
-    return { dedup: store === 'redis-separate' ? withoutFusion(dedup) : dedup, sequences };
-  };
-  const stores: { dedup?: DedupStore; sequences?: SequenceStore } =
-    store === 'memory' ? {} : await redisStores();
+async function pipeline(topic: string, store: 'memory' | 'redis', keysPerPartition = 1): Promise<Run> {
+  const redis =
+    store === 'redis'
+      ? await createRedisEventStore(
+          { url: redisUrl },
+          { prefix: `bench-${randomUUID()}:`, completedTtlMs: 600_000, positionTtlMs: 600_000 },
+        )
+      : undefined;
   let first = 0;
   let last = 0;
   let done = () => undefined as void;
@@ -156,7 +131,7 @@ async function pipeline(
     topics: [topic],
     fromBeginning: true,
     concurrency: { partitions: PARTITIONS, keysPerPartition },
-    ...stores,
+    ...(redis ? { store: redis } : {}),
     handler: () => {
       if (first === 0) first = performance.now();
     },
@@ -172,8 +147,7 @@ async function pipeline(
   await consumer.start();
   await finished;
   await consumer.close();
-  await stores.dedup?.close();
-  await stores.sequences?.close();
+  await redis?.close();
   const seconds = (last - first) / 1000;
   return { seconds, rate: N / seconds };
 }
@@ -209,23 +183,20 @@ const java = javaConsumerPerformance(topic);
 process.stderr.write(
   `java ConsumerPerformance: ${Math.round(java.fetchRate)} msg/s (fetch), ${Math.round(java.rate)} msg/s overall\n`,
 );
-const results: Record<'raw' | 'memory' | 'redis' | 'redisKeys' | 'redisSeparate', number[]> = {
+const results: Record<'raw' | 'memory' | 'redis' | 'redisKeys', number[]> = {
   raw: [],
   memory: [],
   redis: [],
   redisKeys: [],
-  redisSeparate: [],
 };
 for (let round = 0; round < ROUNDS; round += 1) {
-  for (const name of ['raw', 'memory', 'redis', 'redisKeys', 'redisSeparate'] as const) {
+  for (const name of ['raw', 'memory', 'redis', 'redisKeys'] as const) {
     const run =
       name === 'raw'
         ? await rawKafkajs(topic)
         : name === 'redisKeys'
           ? await pipeline(topic, 'redis', KEY_LANES)
-          : name === 'redisSeparate'
-            ? await pipeline(topic, 'redis-separate')
-            : await pipeline(topic, name);
+          : await pipeline(topic, name);
     results[name].push(run.rate);
     process.stderr.write(
       `round ${round + 1} ${name}: ${Math.round(run.rate)} events/s (${run.seconds.toFixed(2)} s)\n`,
@@ -241,31 +212,28 @@ const raw = median(results.raw);
 const memory = median(results.memory);
 const redisRate = median(results.redis);
 const redisKeys = median(results.redisKeys);
-const redisSeparate = median(results.redisSeparate);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const ratio = (n: number, base: number) => `${(n / base).toFixed(2)}×`;
 const title = 'Consumer pipeline throughput (bench/consumer.ts)';
 const report = `${N.toLocaleString('en-US')} VM operation events (~330 B JSON + SDK headers) on ${PARTITIONS} partitions, one broker on the same
 machine. Every kafkajs run is a fresh group reading from the start with 3 partitions in parallel, timed from first record to
-last (group join excluded); median of ${ROUNDS} rounds. The pipeline runs filter → decode/validate → tenant check → dedup claim →
-stale check → no-op handler → mark done, and commits manually.
+last (group join excluded); median of ${ROUNDS} rounds. The pipeline runs filter → decode/validate → tenant check → begin (dedup
+claim + stale check) → no-op handler → finish (position + done), and commits manually.
 
 | consumer | events/s | vs raw kafkajs \`eachBatch\` | vs Java ConsumerPerformance (fetch rate) |
 |---|---:|---:|---:|
 | Java \`ConsumerPerformance\` (fetch rate; overall incl. join: ${fmt(java.rate)}/s) | ${fmt(java.fetchRate)} | ${ratio(java.fetchRate, raw)} | 1.00× |
 | raw kafkajs \`eachBatch\` (count + resolve + commit per batch) | ${fmt(raw)} | 1.00× | ${ratio(raw, java.fetchRate)} |
 | pipeline, memory stores | ${fmt(memory)} | ${ratio(memory, raw)} | ${ratio(memory, java.fetchRate)} |
-| pipeline, Redis stores, separate steps (before: 3 sequential round trips per event) | ${fmt(redisSeparate)} | ${ratio(redisSeparate, raw)} | ${ratio(redisSeparate, java.fetchRate)} |
-| **pipeline, Redis stores, fused steps** (2 round trips per event) | ${fmt(redisRate)} | ${ratio(redisRate, raw)} | ${ratio(redisRate, java.fetchRate)} |
-| pipeline, Redis stores, fused, \`keysPerPartition: ${KEY_LANES}\` | ${fmt(redisKeys)} | ${ratio(redisKeys, raw)} | ${ratio(redisKeys, java.fetchRate)} |
+| **pipeline, Redis event store** (2 round trips per event) | ${fmt(redisRate)} | ${ratio(redisRate, raw)} | ${ratio(redisRate, java.fetchRate)} |
+| pipeline, Redis event store, \`keysPerPartition: ${KEY_LANES}\` | ${fmt(redisKeys)} | ${ratio(redisKeys, raw)} | ${ratio(redisKeys, java.fetchRate)} |
 
-Fused vs separate steps: ${ratio(redisRate, redisSeparate)}. Per-round rates (events/s): raw ${results.raw.map(fmt).join(', ')}; memory
-${results.memory.map(fmt).join(', ')}; Redis separate ${results.redisSeparate.map(fmt).join(', ')}; Redis fused ${results.redis.map(fmt).join(', ')};
-Redis fused with key lanes ${results.redisKeys.map(fmt).join(', ')}. The Redis stores are bound by round trips, one event at a time
-per partition to keep per-VM order. Separate steps: claim ∥ read position, compare-and-set, complete (each one Lua
-script). Fused steps: claim + stale check in one script, position advance + completion in another (scripts sent by
-SHA1 with EVALSHA). Key lanes (500 VMs in this topic) overlap those round trips while keeping each VM in order. The
-machine's 2 cores are shared with the broker, Redis and other work, so rounds vary.`;
+Per-round rates (events/s): raw ${results.raw.map(fmt).join(', ')}; memory ${results.memory.map(fmt).join(', ')}; Redis
+${results.redis.map(fmt).join(', ')}; Redis with key lanes ${results.redisKeys.map(fmt).join(', ')}. The Redis store is bound by round
+trips, one event at a time per partition to keep per-VM order: \`begin\` (claim + stale check) is one Lua script,
+\`finish\` (position advance + completion) another, both sent by SHA1 with EVALSHA. Key lanes (500 VMs in this topic)
+overlap those round trips while keeping each VM in order. The machine's 2 cores are shared with the broker, Redis and
+other work, so rounds vary.`;
 if (process.env.BENCH_REPORT === '0') {
   // A smoke run (e.g. BENCH_CONSUMER_EVENTS=300 BENCH_REPORT=0): print, leave docs/benchmarks.md alone.
   process.stderr.write(`${title}\n\n${report}\n`);

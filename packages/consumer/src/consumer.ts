@@ -1,20 +1,18 @@
-import { EventEmitter } from 'node:events';
+/**
+ * The consumer: its lifecycle (start, close) and the kafkajs side — the group consumer with manual commits, the
+ * dead-letter producer, the dead-letter topics' check, the circuit breaker's pause and resume, and the batches.
+ * What happens to a record is the pipeline's (internal/pipeline.ts), set up by internal/setup.ts exactly as for
+ * `createTestPipeline`.
+ */
 import { Kafka, logLevel } from 'kafkajs';
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
-import {
-  deadLetterTopic as defaultDeadLetterTopic,
-  decodeVmOperationEventValue,
-} from '@org/vmware-events-schema';
 import type { VmOperationEvent } from '@org/vmware-events-schema';
-import { CircuitBreaker } from './circuit-breaker.js';
-import { ConsumerError, isConsumerError, isFatalByDefault } from './errors.js';
-import { resolveConsumerNumbers } from './options.js';
+import { ConsumerError, isConsumerError } from './errors.js';
+import { parseConsumerOptions } from './options.js';
 import type { ConsumerOptions } from './options.js';
-import { processRecord } from './pipeline.js';
-import type { PipelineDeps } from './pipeline.js';
-import { createMemoryDedupStore } from './stores/dedup.js';
-import { createMemorySequenceStore } from './stores/sequence.js';
 import { OffsetTracker } from './internal/offset-tracker.js';
+import { processRecord } from './internal/pipeline.js';
+import { createPipeline } from './internal/setup.js';
 import type { ConsumerEvents, ConsumerMetrics, RawRecord } from './types.js';
 
 /** A running consumer of VMware operation events. */
@@ -54,83 +52,38 @@ function isKafkaJsError(error: unknown): boolean {
 /**
  * Create a consumer that runs `handler` once per event, in order per VM, with retries, a dead-letter
  * topic, dedup, stale-event discard, a circuit breaker and manual commits. See docs/consumer.md.
+ *
+ * @throws ConsumerOptionsError naming every bad option.
  */
 export function createConsumer<TEvent = VmOperationEvent>(
   options: ConsumerOptions<TEvent>,
 ): VmwEventsConsumer {
-  const settings = resolveConsumerNumbers(options);
+  const settings = parseConsumerOptions(options);
   const kafka =
-    options.kafka instanceof Kafka
-      ? options.kafka
-      : new Kafka({ logLevel: logLevel.NOTHING, ...options.kafka });
-  const logger = options.logger;
-  const emitter = new EventEmitter();
-  const metrics: ConsumerMetrics = {
-    processed: 0,
-    duplicate: 0,
-    stale: 0,
-    filtered: 0,
-    retried: 0,
-    deadLettered: 0,
-    handlerLatency: { count: 0, sumMs: 0, maxMs: 0 },
-  };
-  const ownedStores: Array<{ close(): Promise<void> }> = [];
-  const dedup = options.dedup ?? createMemoryDedupStore();
-  if (!options.dedup) ownedStores.push(dedup);
-  const sequences = options.sequences === false ? null : (options.sequences ?? createMemorySequenceStore());
-  if (options.sequences === undefined && sequences) ownedStores.push(sequences);
-  const breaker = options.circuitBreaker === false ? null : new CircuitBreaker(options.circuitBreaker ?? {});
+    settings.kafka instanceof Kafka
+      ? settings.kafka
+      : new Kafka({ logLevel: logLevel.NOTHING, ...settings.kafka });
+  const logger = settings.logger;
   const closing = new AbortController();
-  const timers = new Set<NodeJS.Timeout>();
-
   let consumer: Consumer | undefined;
   let producer: Producer | undefined;
   let startPromise: Promise<void> | undefined;
   let closePromise: Promise<void> | undefined;
 
-  const emit = <TName extends keyof ConsumerEvents>(name: TName, ...args: ConsumerEvents[TName]) => {
-    emitter.emit(name, ...args);
-  };
-  // Counters are updated by the first listeners, so a user's listener already sees the new value.
-  emitter.on('consumer:processed', () => (metrics.processed += 1));
-  emitter.on('consumer:duplicate', () => (metrics.duplicate += 1));
-  emitter.on('consumer:stale', () => (metrics.stale += 1));
-  emitter.on('consumer:filtered', () => (metrics.filtered += 1));
-  emitter.on('consumer:dead-letter', () => (metrics.deadLettered += 1));
-  emitter.on('consumer:retry', () => (metrics.retried += 1));
-  emitter.on(
-    'consumer:handler-latency',
-    ({ durationMs, ok }: ConsumerEvents['consumer:handler-latency'][0]) => {
-      if (!ok) return;
-      metrics.handlerLatency.count += 1;
-      metrics.handlerLatency.sumMs += durationMs;
-      metrics.handlerLatency.maxMs = Math.max(metrics.handlerLatency.maxMs, durationMs);
-    },
-  );
-
-  const deps: PipelineDeps<TEvent> = {
-    handler: options.handler,
-    decode: options.decode ?? (decodeVmOperationEventValue as unknown as (value: Buffer | null) => TEvent),
-    dedup,
-    sequences,
-    filter: options.filter ?? {},
-    keyStrategy: options.keyStrategy,
-    retry: settings.retry,
-    isFatal: options.isFatal ?? isFatalByDefault,
-    leaseMs: settings.leaseMs,
-    groupId: options.groupId,
-    deadLetterTopic: options.deadLetterTopic ?? defaultDeadLetterTopic,
+  const pipeline = createPipeline(settings, {
+    groupId: settings.groupId,
+    heartbeatEveryMs: settings.heartbeatIntervalMs,
     sendDeadLetter: async (topic, record) => {
       if (!producer) throw new ConsumerError('CONSUMER_CLOSED', 'Dead-letter producer is not connected');
       await producer.send({ topic, acks: -1, messages: [record] });
     },
-    breaker,
-    emit,
-    heartbeatEveryMs: settings.heartbeatIntervalMs,
-  };
+  });
+  const { deps } = pipeline;
+  const emit = deps.emit;
+  const timers = new Set<NodeJS.Timeout>();
 
-  const subscribed = () => options.topics.map((topic) => ({ topic }));
-  breaker?.onStateChange((state, failureRate) => {
+  const subscribed = () => settings.topics.map((topic) => ({ topic }));
+  deps.breaker?.onStateChange((state, failureRate) => {
     emit('consumer:circuit', { state, failureRate });
     logger?.warn(`circuit breaker ${state}`, { failureRate });
     if (!consumer) return;
@@ -174,7 +127,7 @@ export function createConsumer<TEvent = VmOperationEvent>(
       }
     };
 
-    if (settings.keysConcurrently === 1) {
+    if (settings.concurrency.keysPerPartition === 1) {
       await runLane(records);
     } else {
       const lanes = new Map<string, RawRecord[]>();
@@ -188,13 +141,15 @@ export function createConsumer<TEvent = VmOperationEvent>(
       const worker = async () => {
         for (let lane = queue.shift(); lane; lane = queue.shift()) await runLane(lane);
       };
-      await Promise.all(Array.from({ length: Math.min(settings.keysConcurrently, queue.length) }, worker));
+      await Promise.all(
+        Array.from({ length: Math.min(settings.concurrency.keysPerPartition, queue.length) }, worker),
+      );
     }
 
     await commit();
     if (!failure) return;
     const { error, record } = failure;
-    if (isConsumerError(error) && error.code === 'CONSUMER_CLOSED') return;
+    if (isConsumerError(error, 'CONSUMER_CLOSED')) return;
     if (isKafkaJsError(error) || !consumer) throw error;
     // A dependency (dead-letter topic, store) failed: do not move past the record; re-read it after a pause.
     emit('consumer:error', {
@@ -224,7 +179,7 @@ export function createConsumer<TEvent = VmOperationEvent>(
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
-      const missing = [...new Set(options.topics.map((topic) => deps.deadLetterTopic(topic)))].filter(
+      const missing = [...new Set(settings.topics.map((topic) => deps.deadLetterTopic(topic)))].filter(
         (t) => !existing.has(t),
       );
       if (missing.length > 0) {
@@ -241,24 +196,25 @@ export function createConsumer<TEvent = VmOperationEvent>(
   const doStart = async () => {
     await verifyDeadLetterTopics();
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    consumer = kafka.consumer({
-      groupId: options.groupId,
+    const groupConsumer = kafka.consumer({
+      groupId: settings.groupId,
       sessionTimeout: settings.sessionTimeoutMs,
       heartbeatInterval: settings.heartbeatIntervalMs,
     });
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    consumer = groupConsumer;
+    groupConsumer.on(groupConsumer.events.GROUP_JOIN, ({ payload }) => {
       emit('consumer:group-join', { memberId: payload.memberId, assignment: payload.memberAssignment });
     });
     await producer.connect();
-    await consumer.connect();
-    await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false });
-    await consumer.run({
+    await groupConsumer.connect();
+    await groupConsumer.subscribe({ topics: settings.topics, fromBeginning: settings.fromBeginning });
+    await groupConsumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: settings.partitionsConcurrently,
+      partitionsConsumedConcurrently: settings.concurrency.partitions,
       eachBatch,
     });
-    logger?.info('consumer started', { groupId: options.groupId, topics: options.topics });
+    logger?.info('consumer started', { groupId: settings.groupId, topics: settings.topics });
   };
 
   const doClose = async () => {
@@ -269,8 +225,8 @@ export function createConsumer<TEvent = VmOperationEvent>(
     // kafkajs waits for the running batches (which stop after their in-flight records and commit), then leaves the group.
     await consumer?.disconnect();
     await producer?.disconnect();
-    for (const store of ownedStores) await store.close();
-    logger?.info('consumer closed', { groupId: options.groupId });
+    await pipeline.close();
+    logger?.info('consumer closed', { groupId: settings.groupId });
   };
 
   return {
@@ -283,13 +239,8 @@ export function createConsumer<TEvent = VmOperationEvent>(
       closePromise ??= doClose();
       return closePromise;
     },
-    on(name, listener) {
-      emitter.on(name, listener as (...args: unknown[]) => void);
-      return () => emitter.off(name, listener as (...args: unknown[]) => void);
-    },
-    metrics() {
-      return { ...metrics, handlerLatency: { ...metrics.handlerLatency } };
-    },
+    on: (name, listener) => pipeline.on(name, listener),
+    metrics: () => pipeline.metrics(),
     [Symbol.asyncDispose]() {
       return this.close();
     },

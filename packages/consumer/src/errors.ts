@@ -1,10 +1,16 @@
-import { VmwEventsError, hasErrorCode, isVmwEventsError } from '@org/vmware-events-schema';
+/**
+ * Errors raised by the consumer package: one class per failure kind that carries data, a stable `code` each.
+ * Recognise them with {@link isConsumerError} (optionally with a code), not `instanceof`: the guard checks a
+ * `Symbol.for` brand, the same in every ESM/CJS copy of the package.
+ */
+import { VmwEventsError, isVmwEventsError } from '@org/vmware-events-schema';
 import type { VmwEventsErrorOptions } from '@org/vmware-events-schema';
+
+const BRAND = Symbol.for('@org/vmware-events-consumer/error');
 
 /** Error codes raised by the consumer package. */
 export const CONSUMER_ERROR_CODES = [
   'CONSUMER_CLOSED',
-  'CONSUMER_DECODE',
   'CONSUMER_TENANT_MISMATCH',
   'CONSUMER_HANDLER_FATAL',
   'CONSUMER_RETRIES_EXHAUSTED',
@@ -12,8 +18,8 @@ export const CONSUMER_ERROR_CODES = [
   'CONSUMER_STORE_UNAVAILABLE',
 ] as const;
 
-/** A code from {@link CONSUMER_ERROR_CODES}. */
-export type ConsumerErrorCode = (typeof CONSUMER_ERROR_CODES)[number];
+/** A code from {@link CONSUMER_ERROR_CODES}, or `INVALID_OPTIONS` (a {@link ConsumerOptionsError}). */
+export type ConsumerErrorCode = (typeof CONSUMER_ERROR_CODES)[number] | 'INVALID_OPTIONS';
 
 /** An error raised by the consumer: a stable `code`, the `retriable` flag and the `cause`. */
 export class ConsumerError extends VmwEventsError {
@@ -22,12 +28,47 @@ export class ConsumerError extends VmwEventsError {
   constructor(code: ConsumerErrorCode, message: string, options: VmwEventsErrorOptions = {}) {
     super(code, message, options);
     this.name = 'ConsumerError';
+    Object.defineProperty(this, BRAND, { value: true });
   }
 }
 
-/** True for any error raised by the consumer package (any ESM/CJS copy). */
-export function isConsumerError(error: unknown): error is ConsumerError {
-  return isVmwEventsError(error) && (CONSUMER_ERROR_CODES as readonly string[]).includes(error.code);
+/**
+ * True for any error raised by the consumer package (any ESM/CJS copy), its options errors included; with `code`,
+ * only for that code.
+ *
+ * @example if (isConsumerError(error, 'CONSUMER_STORE_UNAVAILABLE')) …
+ */
+export function isConsumerError<TCode extends ConsumerErrorCode = ConsumerErrorCode>(
+  error: unknown,
+  code?: TCode,
+): error is ConsumerError & { code: TCode } {
+  return (
+    isVmwEventsError(error) &&
+    (error as unknown as Record<symbol, unknown>)[BRAND] === true &&
+    (code === undefined || error.code === code)
+  );
+}
+
+/** One problem with the options: the option's path and what is wrong. */
+export interface OptionIssue {
+  /** Dotted path of the option, e.g. `retry.maxAttempts`; empty for the options object itself. */
+  path: string;
+  /** What is wrong, for a person. */
+  message: string;
+}
+
+/** The options are invalid; `issues` names every bad option. Never contains option values. */
+export class ConsumerOptionsError extends ConsumerError {
+  /** Every problem found. */
+  readonly issues: readonly OptionIssue[];
+  constructor(what: string, issues: readonly OptionIssue[]) {
+    super(
+      'INVALID_OPTIONS',
+      `Invalid ${what} options:\n${issues.map((i) => `  - ${i.path ? `${i.path} ` : ''}${i.message}`).join('\n')}`,
+    );
+    this.name = 'ConsumerOptionsError';
+    this.issues = issues;
+  }
 }
 
 /**
@@ -43,7 +84,7 @@ export class FatalHandlerError extends ConsumerError {
 
 /** True for a {@link FatalHandlerError} from any copy of the SDK. */
 export function isFatalHandlerError(error: unknown): error is FatalHandlerError {
-  return hasErrorCode(error, 'CONSUMER_HANDLER_FATAL');
+  return isConsumerError(error, 'CONSUMER_HANDLER_FATAL');
 }
 
 /** Programmer errors: retrying the same code with the same input cannot succeed (kafkajs does the same). */

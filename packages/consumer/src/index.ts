@@ -3,9 +3,10 @@
 // --- the consumer ---
 export { createConsumer } from './consumer.js';
 export type { VmwEventsConsumer } from './consumer.js';
-export type { ConsumerOptions } from './options.js';
+export type { ConsumerOptions, PipelineOptions } from './options.js';
 export type {
   EventContext,
+  EventFilter,
   EventHandler,
   RawRecord,
   RecordOutcome,
@@ -20,50 +21,32 @@ export type {
 export {
   CONSUMER_ERROR_CODES,
   ConsumerError,
+  ConsumerOptionsError,
   FatalHandlerError,
   isConsumerError,
   isFatalHandlerError,
   isFatalByDefault,
 } from './errors.js';
-export type { ConsumerErrorCode } from './errors.js';
+export type { ConsumerErrorCode, OptionIssue } from './errors.js';
 
-// --- pipeline stages (pure) ---
-export { processRecord, filterRecord, checkTenant, sequenceOf } from './pipeline.js';
-export type { EventFilter, PipelineDeps, PipelineRun } from './pipeline.js';
-export type { RetryPolicy } from './internal/retry.js';
-
-// --- stores ---
-export { createMemoryDedupStore } from './stores/dedup.js';
+// --- stores: the dedup/stale protocol and its implementations ---
+export type { EventStore, BeginResult, SequencedEvent } from './stores/event-store.js';
+export { createMemoryEventStore } from './stores/memory.js';
+export type { MemoryEventStoreOptions } from './stores/memory.js';
+export { createRedisEventStore } from './stores/redis.js';
 export type {
-  DedupStore,
-  ClaimResult,
-  MemoryDedupStoreOptions,
-  FusedEventStore,
-  BeginResult,
-  SequencedEvent,
-} from './stores/dedup.js';
+  RedisClientLike,
+  RedisConnection,
+  RedisEventStore,
+  RedisEventStoreOptions,
+} from './stores/redis.js';
 export {
-  createMemorySequenceStore,
   compareEventKeys,
   judgeSequence,
   advanceSequence,
   serializeSequenceState,
 } from './stores/sequence.js';
-export type {
-  SequenceStore,
-  SequenceState,
-  SequencePosition,
-  SequenceVerdict,
-  MemorySequenceStoreOptions,
-} from './stores/sequence.js';
-export { createRedisDedupStore, createRedisSequenceStore } from './stores/redis.js';
-export type {
-  RedisClientLike,
-  RedisConnection,
-  RedisDedupStore,
-  RedisDedupStoreOptions,
-  RedisSequenceStoreOptions,
-} from './stores/redis.js';
+export type { SequenceState, SequencePosition, SequenceVerdict } from './stores/sequence.js';
 
 // --- circuit breaker ---
 export { CircuitBreaker } from './circuit-breaker.js';

@@ -1,51 +1,22 @@
-import { EventEmitter } from 'node:events';
-import {
-  buildEventHeaders,
-  buildEventKey,
-  deadLetterTopic,
-  decodeVmOperationEventValue,
-  encodeVmOperationEvent,
-} from '@org/vmware-events-schema';
+/**
+ * `createTestPipeline`: the consumer's own pipeline (the same setup, the same `processRecord`) without a broker, for
+ * unit tests of a handler. Records are made by the record codec, as the producer makes them.
+ */
+import { buildEventHeaders, buildEventKey, encodeVmOperationEvent } from '@org/vmware-events-schema';
 import type { KeyStrategy, VmOperationEvent } from '@org/vmware-events-schema';
-import { CircuitBreaker } from './circuit-breaker.js';
-import type { CircuitBreakerOptions } from './circuit-breaker.js';
-import { isFatalByDefault } from './errors.js';
 import type { OutgoingRecord } from './dead-letter.js';
-import { processRecord } from './pipeline.js';
-import type { EventFilter } from './pipeline.js';
-import { createMemoryDedupStore } from './stores/dedup.js';
-import type { DedupStore } from './stores/dedup.js';
-import { createMemorySequenceStore } from './stores/sequence.js';
-import type { SequenceStore } from './stores/sequence.js';
-import type { ConsumerEvents, EventHandler, RawRecord, RecordOutcome } from './types.js';
+import { parsePipelineOptions } from './options.js';
+import type { PipelineOptions } from './options.js';
+import { processRecord } from './internal/pipeline.js';
+import { createPipeline } from './internal/setup.js';
+import type { ConsumerEvents, RawRecord, RecordOutcome } from './types.js';
 
-/** Options of {@link createTestPipeline}: the consumer's pipeline options, without Kafka. */
-export interface TestPipelineOptions<TEvent = VmOperationEvent> {
-  /** The handler under test. */
-  handler: EventHandler<TEvent>;
-  /** Header filter. */
-  filter?: EventFilter;
-  /** Key strategy for keys built from events and for the tenant check. Default `vmId`. */
-  keyStrategy?: KeyStrategy;
-  /** Retries; delays default to 0 so tests run fast. */
-  retry?: {
-    maxAttempts?: number;
-    initialDelayMs?: number;
-    multiplier?: number;
-    maxDelayMs?: number;
-    jitter?: number;
-  };
-  /** Fatal-error classifier. */
-  isFatal?: (error: unknown) => boolean;
-  /** Dedup store (default in memory). */
-  dedup?: DedupStore;
-  /** Stale-event store (default in memory), `false` to turn it off. */
-  sequences?: SequenceStore | false;
-  /** Circuit breaker options; off by default in tests. */
-  circuitBreaker?: CircuitBreakerOptions;
-  /** Decoder (default: the schema package's). */
-  decode?: (value: Buffer | null) => TEvent;
-}
+/**
+ * Options of {@link createTestPipeline}: the consumer's pipeline options, without Kafka. The defaults differ where a
+ * test wants them to: retries without delays (3 attempts), no circuit breaker unless given, and `keyStrategy` also
+ * names the key strategy of the records made from events (default `vmId`).
+ */
+export type TestPipelineOptions<TEvent = VmOperationEvent> = PipelineOptions<TEvent>;
 
 /** One record to push through the pipeline: an event (key and headers built like the producer does) or raw parts. */
 export interface TestDelivery {
@@ -88,34 +59,24 @@ export interface TestPipeline {
 export function createTestPipeline<TEvent = VmOperationEvent>(
   options: TestPipelineOptions<TEvent>,
 ): TestPipeline {
-  const emitter = new EventEmitter();
+  const settings = parsePipelineOptions({
+    ...options,
+    retry: { maxAttempts: 3, initialDelayMs: 0, multiplier: 2, maxDelayMs: 0, jitter: 0, ...options.retry },
+    circuitBreaker: options.circuitBreaker ?? false,
+  });
   const deadLetters: Array<{ topic: string; record: OutgoingRecord }> = [];
   const outcomes: RecordOutcome[] = [];
   const offsets = new Map<string, number>();
   const keyStrategy = options.keyStrategy ?? 'vmId';
   const controller = new AbortController();
-  const deps = {
-    handler: options.handler,
-    decode: options.decode ?? (decodeVmOperationEventValue as unknown as (value: Buffer | null) => TEvent),
-    dedup: options.dedup ?? createMemoryDedupStore(),
-    sequences: options.sequences === false ? null : (options.sequences ?? createMemorySequenceStore()),
-    filter: options.filter ?? {},
-    keyStrategy: options.keyStrategy,
-    retry: { maxAttempts: 3, initialDelayMs: 0, multiplier: 2, maxDelayMs: 0, jitter: 0, ...options.retry },
-    isFatal: options.isFatal ?? isFatalByDefault,
-    leaseMs: 60_000,
+  const pipeline = createPipeline(settings, {
     groupId: 'test-pipeline',
-    deadLetterTopic,
-    sendDeadLetter: (topic: string, record: OutgoingRecord) => {
+    heartbeatEveryMs: 1000,
+    sendDeadLetter: (topic, record) => {
       deadLetters.push({ topic, record });
       return Promise.resolve();
     },
-    breaker: options.circuitBreaker ? new CircuitBreaker(options.circuitBreaker) : null,
-    emit: <TName extends keyof ConsumerEvents>(name: TName, ...args: ConsumerEvents[TName]) => {
-      emitter.emit(name, ...args);
-    },
-    heartbeatEveryMs: 1000,
-  };
+  });
 
   return {
     async deliver(delivery) {
@@ -143,7 +104,7 @@ export function createTestPipeline<TEvent = VmOperationEvent>(
         headers,
         timestamp: String(Date.now()),
       };
-      const outcome = await processRecord(deps, record, {
+      const outcome = await processRecord(pipeline.deps, record, {
         heartbeat: () => Promise.resolve(),
         signal: controller.signal,
       });
@@ -152,10 +113,7 @@ export function createTestPipeline<TEvent = VmOperationEvent>(
     },
     deadLetters,
     outcomes,
-    on(name, listener) {
-      emitter.on(name, listener as (...args: unknown[]) => void);
-      return () => emitter.off(name, listener as (...args: unknown[]) => void);
-    },
+    on: (name, listener) => pipeline.on(name, listener),
   };
 }
 

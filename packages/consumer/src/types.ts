@@ -18,6 +18,16 @@ export interface RawRecord {
   timestamp: string;
 }
 
+/** Which records reach the handler, decided from headers before the value is parsed. Absent = all. */
+export interface EventFilter {
+  /** Tenants to accept (`tenant` header). */
+  tenants?: readonly string[];
+  /** Environments to accept (`env` header). */
+  environments?: readonly string[];
+  /** Operations to accept (`operationType` header). */
+  operations?: readonly string[];
+}
+
 /** What a handler receives: the validated event plus where it came from. */
 export interface EventContext<TEvent = VmOperationEvent> {
   /** The validated event. */

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ConsumerError } from '../errors.js';
-import type { BeginResult, ClaimResult, DedupStore, FusedEventStore, SequencedEvent } from './dedup.js';
+import type { BeginResult, EventStore, SequencedEvent } from './event-store.js';
 import { advanceSequence, judgeSequence, serializeSequenceState } from './sequence.js';
-import type { SequenceState, SequenceStore } from './sequence.js';
+import type { SequenceState } from './sequence.js';
 
 /**
  * The few Redis calls the stores make. An `ioredis` client (`new Redis(url)`) fits as it is; so does
@@ -22,10 +22,6 @@ export interface RedisClientLike {
 
 /** Where the Redis stores get their client: one you own, or a URL for a client the store creates and closes. */
 export type RedisConnection = { client: RedisClientLike } | { url: string };
-
-function urlOf(connection: RedisConnection): string | undefined {
-  return 'url' in connection ? connection.url : undefined;
-}
 
 async function connectRedis(
   connection: RedisConnection,
@@ -174,17 +170,6 @@ const RELEASE = script(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`);
 
-/** What a Redis dedup store needs to know of a Redis sequence store to fuse with it. */
-interface RedisSequenceInternals {
-  client: RedisClientLike;
-  url: string | undefined;
-  prefix: string;
-  ttlMs: number;
-}
-
-/** The Redis sequence stores this module created (so a Redis dedup store can recognise one). */
-const redisSequenceStores = new WeakMap<SequenceStore, RedisSequenceInternals>();
-
 const CAS = script(`
 local v = redis.call('GET', KEYS[1])
 if (v or '') ~= ARGV[1] then return 0 end
@@ -196,7 +181,7 @@ function lease(leaseMs: number): number {
   return Math.max(1, Math.round(leaseMs));
 }
 
-/** True for an ioredis Cluster client: the two keys of a fused step may live on different nodes. */
+/** True for an ioredis Cluster client: the two keys of one step may live on different nodes. */
 function isCluster(client: RedisClientLike): boolean {
   return (client as { isCluster?: unknown }).isCluster === true;
 }
@@ -206,194 +191,140 @@ function fitsLua(eventKey: number): boolean {
   return Number.isInteger(eventKey) && Math.abs(eventKey) <= 2 ** 31;
 }
 
-/** Options of {@link createRedisDedupStore}. */
-export interface RedisDedupStoreOptions {
-  /** Key prefix. Default `vmw:dedup:`. */
+/** Options of {@link createRedisEventStore}. */
+export interface RedisEventStoreOptions {
+  /**
+   * Prefix of every key: event ids under `<prefix>dedup:`, VM positions under `<prefix>seq:`. Default `vmw:`.
+   * Stores with different prefixes share nothing.
+   */
   prefix?: string;
   /** How long a completed event id is remembered, in ms. Default 7 days. */
   completedTtlMs?: number;
+  /** How long a VM's last position is kept after its last event, in ms. Default 30 days. */
+  positionTtlMs?: number;
 }
 
-/** The Redis dedup store, plus what a handler needs to complete an event atomically with its own writes. */
-export interface RedisDedupStore extends DedupStore {
+/** The Redis event store, plus what a handler needs to complete an event atomically with its own writes. */
+export interface RedisEventStore extends EventStore {
   /**
    * The Redis command that marks `eventId` done (`SET <key> done PX <ttl>`). A handler whose side effect is
    * a write to the same Redis can put it in its own MULTI/EXEC with this command: the side effect and the
    * completion then commit together, so even a crash right after the handler never repeats the effect.
    */
   completionCommand(eventId: string): [command: string, ...args: Array<string | number>];
-  /**
-   * The fused steps with `sequences` when it is a Redis sequence store on the same client or URL (and the
-   * client is not a Redis Cluster client, where the two keys could live on different nodes); else undefined.
-   */
-  fuseWith(sequences: SequenceStore): FusedEventStore | undefined;
 }
 
 /**
- * A dedup store in Redis, shared by every instance of a service and kept across restarts.
- * The claim is a lease (`SET key <owner> NX PX leaseMs`) owned by this store instance; completion
- * replaces it with `done` for `completedTtlMs`. Each call is one atomic Lua script (sent by SHA1).
- *
- * With a Redis sequence store on the same client or URL, the store fuses the steps of an event
- * ({@link DedupStore.fuseWith}): claim + stale check is one script, and position advance + completion is
- * another, so an event costs two round trips instead of three.
+ * An {@link EventStore} in Redis, shared by every instance of a service and kept across restarts. Each step is one
+ * atomic Lua script (sent by SHA1): `begin` claims (`SET key <owner> NX PX leaseMs`, the lease owned by this store
+ * instance) and judges the VM's position, `finish` moves the position and marks the event done, so a processed event
+ * costs two round trips and a duplicate or stale one costs one. With a Redis Cluster client, where the event's and
+ * the VM's keys may live on different nodes, each key gets its own script (claim, read the position, then mark done
+ * or compare-and-set the position): the same rules, more round trips.
  */
-export async function createRedisDedupStore(
+export async function createRedisEventStore(
   connection: RedisConnection,
-  options: RedisDedupStoreOptions = {},
-): Promise<RedisDedupStore> {
+  options: RedisEventStoreOptions = {},
+): Promise<RedisEventStore> {
   const { client, owned } = await connectRedis(connection);
-  const prefix = options.prefix ?? 'vmw:dedup:';
+  const prefix = options.prefix ?? 'vmw:';
   const completedTtlMs = options.completedTtlMs ?? 7 * 24 * 3600_000;
+  const positionTtlMs = options.positionTtlMs ?? 30 * 24 * 3600_000;
   const owner = `pending:${randomUUID()}`;
-  const key = (eventId: string) => prefix + eventId;
-  const url = urlOf(connection);
-  const fused = new WeakMap<SequenceStore, FusedEventStore | null>();
+  const eventKey = (eventId: string) => `${prefix}dedup:${eventId}`;
+  const positionKey = (sequence: SequencedEvent) => `${prefix}seq:${sequence.scope}`;
+  /** One script per key (a Redis Cluster, or keys the Lua numbers would not compare exactly: a custom decoder). */
+  const separate = (sequence: SequencedEvent) => isCluster(client) || !fitsLua(sequence.position.eventKey);
 
-  const fuse = (seq: RedisSequenceInternals): FusedEventStore => {
-    const seqKey = (sequence: SequencedEvent) => seq.prefix + sequence.scope;
-    const plainClaim = async (eventId: string, leaseMs: number): Promise<BeginResult> => {
-      const [kind] = (await call(client, 'claim', CLAIM, [key(eventId)], [owner, lease(leaseMs)])) as [
-        ClaimResult,
-      ];
-      return { kind };
-    };
-    return {
-      async begin(eventId, leaseMs, sequence) {
-        if (!fitsLua(sequence.position.eventKey)) return plainBegin(eventId, leaseMs, sequence);
-        const reply = (await call(
-          client,
-          'claim',
-          BEGIN,
-          [key(eventId), seqKey(sequence)],
-          [
-            owner,
-            lease(leaseMs),
-            completedTtlMs,
-            sequence.position.instanceUuid,
-            String(sequence.position.eventKey),
-          ],
-        )) as [string, string?, number?];
-        if (reply[0] === 'stale') {
-          return {
-            kind: 'stale',
-            reason: reply[1] as 'older' | 'same-key' | 'retired-instance',
-            lastKey: Number(reply[2]),
-          };
-        }
-        return { kind: reply[0] as ClaimResult };
-      },
-      async finish(eventId, sequence) {
-        if (!fitsLua(sequence.position.eventKey)) return plainFinish(eventId, sequence);
-        await call(
-          client,
-          'complete',
-          FINISH,
-          [key(eventId), seqKey(sequence)],
-          [completedTtlMs, seq.ttlMs, sequence.position.instanceUuid, String(sequence.position.eventKey)],
-        );
-      },
-    };
-    // Keys beyond what Lua numbers compare exactly (a custom decoder): the separate steps, same rules.
-    async function plainBegin(eventId: string, leaseMs: number, sequence: SequencedEvent) {
-      const claimed = await plainClaim(eventId, leaseMs);
-      if (claimed.kind !== 'claimed') return claimed;
-      const raw = await call(client, 'get', GET, [seqKey(sequence)], []);
-      const state = typeof raw === 'string' ? (JSON.parse(raw) as SequenceState) : undefined;
-      const verdict = judgeSequence(state, sequence.position);
-      if (!verdict.stale) return claimed;
-      await call(client, 'complete', COMPLETE, [key(eventId)], [completedTtlMs]);
-      return { kind: 'stale', reason: verdict.reason, lastKey: verdict.lastKey } as const;
+  const claim = async (eventId: string, leaseMs: number): Promise<BeginResult> => {
+    const [kind] = (await call(client, 'claim', CLAIM, [eventKey(eventId)], [owner, lease(leaseMs)])) as [
+      'claimed' | 'duplicate' | 'in-progress',
+    ];
+    return { kind };
+  };
+  const complete = async (eventId: string): Promise<void> => {
+    await call(client, 'complete', COMPLETE, [eventKey(eventId)], [completedTtlMs]);
+  };
+  const readPosition = async (sequence: SequencedEvent): Promise<SequenceState | undefined> => {
+    const raw = await call(client, 'get', GET, [positionKey(sequence)], []);
+    return typeof raw === 'string' ? (JSON.parse(raw) as SequenceState) : undefined;
+  };
+
+  /** begin with one script per key: claim, then judge the position read on its own. */
+  const beginSeparately = async (eventId: string, leaseMs: number, sequence: SequencedEvent) => {
+    const claimed = await claim(eventId, leaseMs);
+    if (claimed.kind !== 'claimed') return claimed;
+    const verdict = judgeSequence(await readPosition(sequence), sequence.position);
+    if (!verdict.stale) return claimed;
+    await complete(eventId);
+    return { kind: 'stale', reason: verdict.reason, lastKey: verdict.lastKey } as const;
+  };
+  /** finish with one script per key: compare-and-set the position (re-read on a concurrent change), then done. */
+  const finishSeparately = async (eventId: string, sequence: SequencedEvent) => {
+    for (let i = 0; i < 5; i += 1) {
+      const state = await readPosition(sequence);
+      const next = advanceSequence(state, sequence.position);
+      if (next === state) break; // a newer event was processed meanwhile: never move backwards
+      const written = await call(
+        client,
+        'compare-and-set',
+        CAS,
+        [positionKey(sequence)],
+        [state ? serializeSequenceState(state) : '', serializeSequenceState(next), positionTtlMs],
+      );
+      if (written === 1) break;
     }
-    async function plainFinish(eventId: string, sequence: SequencedEvent) {
-      for (let i = 0; i < 5; i += 1) {
-        const raw = await call(client, 'get', GET, [seqKey(sequence)], []);
-        const state = typeof raw === 'string' ? (JSON.parse(raw) as SequenceState) : undefined;
-        const next = advanceSequence(state, sequence.position);
-        if (next === state) break;
-        const written = await call(
-          client,
-          'compare-and-set',
-          CAS,
-          [seqKey(sequence)],
-          [state ? serializeSequenceState(state) : '', serializeSequenceState(next), seq.ttlMs],
-        );
-        if (written === 1) break;
-      }
-      await call(client, 'complete', COMPLETE, [key(eventId)], [completedTtlMs]);
-    }
+    await complete(eventId);
   };
 
   return {
-    async claim(eventId, leaseMs) {
-      const claimed = (await call(client, 'claim', CLAIM, [key(eventId)], [owner, lease(leaseMs)])) as [
-        ClaimResult,
-      ];
-      return claimed[0];
+    async begin(eventId, leaseMs, sequence) {
+      if (sequence === undefined) return claim(eventId, leaseMs);
+      if (separate(sequence)) return beginSeparately(eventId, leaseMs, sequence);
+      const reply = (await call(
+        client,
+        'claim',
+        BEGIN,
+        [eventKey(eventId), positionKey(sequence)],
+        [
+          owner,
+          lease(leaseMs),
+          completedTtlMs,
+          sequence.position.instanceUuid,
+          String(sequence.position.eventKey),
+        ],
+      )) as [string, string?, number?];
+      if (reply[0] === 'stale') {
+        return {
+          kind: 'stale',
+          reason: reply[1] as 'older' | 'same-key' | 'retired-instance',
+          lastKey: Number(reply[2]),
+        };
+      }
+      return { kind: reply[0] as 'claimed' | 'duplicate' | 'in-progress' };
     },
     async renew(eventId, leaseMs) {
-      return (await call(client, 'renew', RENEW, [key(eventId)], [owner, lease(leaseMs)])) === 1;
+      return (await call(client, 'renew', RENEW, [eventKey(eventId)], [owner, lease(leaseMs)])) === 1;
     },
-    async complete(eventId) {
-      await call(client, 'complete', COMPLETE, [key(eventId)], [completedTtlMs]);
+    async finish(eventId, sequence) {
+      if (sequence === undefined) return complete(eventId);
+      if (separate(sequence)) return finishSeparately(eventId, sequence);
+      await call(
+        client,
+        'complete',
+        FINISH,
+        [eventKey(eventId), positionKey(sequence)],
+        [completedTtlMs, positionTtlMs, sequence.position.instanceUuid, String(sequence.position.eventKey)],
+      );
     },
     async release(eventId) {
-      await call(client, 'release', RELEASE, [key(eventId)], [owner]);
+      await call(client, 'release', RELEASE, [eventKey(eventId)], [owner]);
     },
     async close() {
       if (owned) await client.quit();
     },
     completionCommand(eventId) {
-      return ['SET', key(eventId), 'done', 'PX', completedTtlMs];
-    },
-    fuseWith(sequences) {
-      const known = fused.get(sequences);
-      if (known !== undefined) return known ?? undefined;
-      const seq = redisSequenceStores.get(sequences);
-      const sameServer =
-        seq !== undefined && (seq.client === client || (url !== undefined && seq.url === url));
-      const result = seq && sameServer && !isCluster(client) ? fuse(seq) : null;
-      fused.set(sequences, result);
-      return result ?? undefined;
+      return ['SET', eventKey(eventId), 'done', 'PX', completedTtlMs];
     },
   };
-}
-
-/** Options of {@link createRedisSequenceStore}. */
-export interface RedisSequenceStoreOptions {
-  /** Key prefix. Default `vmw:seq:`. */
-  prefix?: string;
-  /** How long a VM's last position is kept after its last event, in ms. Default 30 days. */
-  ttlMs?: number;
-}
-
-/** The stale-event positions in Redis, shared by every instance (compare-and-set in one Lua script). */
-export async function createRedisSequenceStore(
-  connection: RedisConnection,
-  options: RedisSequenceStoreOptions = {},
-): Promise<SequenceStore> {
-  const { client, owned } = await connectRedis(connection);
-  const prefix = options.prefix ?? 'vmw:seq:';
-  const ttlMs = options.ttlMs ?? 30 * 24 * 3600_000;
-  const store: SequenceStore = {
-    async get(scope) {
-      const raw = await call(client, 'get', GET, [prefix + scope], []);
-      return typeof raw === 'string' ? (JSON.parse(raw) as SequenceState) : undefined;
-    },
-    async compareAndSet(scope, expected, next) {
-      const result = await call(
-        client,
-        'compare-and-set',
-        CAS,
-        [prefix + scope],
-        [expected ? serializeSequenceState(expected) : '', serializeSequenceState(next), ttlMs],
-      );
-      return result === 1;
-    },
-    async close() {
-      if (owned) await client.quit();
-    },
-  };
-  redisSequenceStores.set(store, { client, url: urlOf(connection), prefix, ttlMs });
-  return store;
 }

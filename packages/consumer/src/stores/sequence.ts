@@ -71,19 +71,6 @@ export function advanceSequence(state: SequenceState | undefined, position: Sequ
   return { ...position, retired: state.retired };
 }
 
-/**
- * Where the last processed position per source + VM is kept. `compareAndSet` writes `next` only if the
- * stored value is still `expected` (undefined = absent), so two instances never move a VM backwards.
- */
-export interface SequenceStore {
-  /** The remembered state of a scope (`<source>|<vmId>`), or undefined. */
-  get(scope: string): Promise<SequenceState | undefined>;
-  /** Store `next` if the current value equals `expected`; true when written. */
-  compareAndSet(scope: string, expected: SequenceState | undefined, next: SequenceState): Promise<boolean>;
-  /** Free resources the store owns (not a client it was given). */
-  close(): Promise<void>;
-}
-
 /** Canonical JSON of a state, so compare-and-set compares like with like. */
 export function serializeSequenceState(state: SequenceState): string {
   return JSON.stringify({
@@ -91,39 +78,4 @@ export function serializeSequenceState(state: SequenceState): string {
     eventKey: state.eventKey,
     retired: state.retired,
   });
-}
-
-/** Options of {@link createMemorySequenceStore}. */
-export interface MemorySequenceStoreOptions {
-  /** Most VMs remembered (least recently used forgotten first). Default 100 000. */
-  maxEntries?: number;
-}
-
-/** An in-process {@link SequenceStore} (bounded LRU). */
-export function createMemorySequenceStore(options: MemorySequenceStoreOptions = {}): SequenceStore {
-  const maxEntries = options.maxEntries ?? 100_000;
-  const states = new Map<string, string>();
-  return {
-    get(scope) {
-      const raw = states.get(scope);
-      return Promise.resolve(raw === undefined ? undefined : (JSON.parse(raw) as SequenceState));
-    },
-    compareAndSet(scope, expected, next) {
-      const current = states.get(scope);
-      if (current !== (expected === undefined ? undefined : serializeSequenceState(expected)))
-        return Promise.resolve(false);
-      states.delete(scope);
-      states.set(scope, serializeSequenceState(next));
-      while (states.size > maxEntries) {
-        const oldest = states.keys().next().value;
-        if (oldest === undefined) break;
-        states.delete(oldest);
-      }
-      return Promise.resolve(true);
-    },
-    close() {
-      states.clear();
-      return Promise.resolve();
-    },
-  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryDedupStore, createMemorySequenceStore } from '@org/vmware-events-consumer';
+import { createMemoryEventStore } from '@org/vmware-events-consumer';
 import type { VmwEventsConsumer } from '@org/vmware-events-consumer';
 import type { VmOperationEvent } from '@org/vmware-events-schema';
 import { makeEvent } from '../events.js';
@@ -12,9 +12,8 @@ describe('three consumers in one group', () => {
     const VMS = 12;
     const PER_VM = 30;
     const groupId = `test-${randomUUID()}`;
-    // One shared store pair stands for the shared Redis the instances of a service would use.
-    const dedup = createMemoryDedupStore();
-    const sequences = createMemorySequenceStore();
+    // One shared store stands for the shared Redis the instances of a service would use.
+    const store = createMemoryEventStore();
     const handled = new Map<string, number[]>();
     const handler = async ({ event }: { event: VmOperationEvent }) => {
       const list = handled.get(event.operationInfo.vmId) ?? [];
@@ -34,7 +33,7 @@ describe('three consumers in one group', () => {
       }
     };
     const total = () => [...handled.values()].reduce((sum, list) => sum + list.length, 0);
-    const options = { groupId, topics: [topic], dedup, sequences, handler, concurrency: { partitions: 3 } };
+    const options = { groupId, topics: [topic], store, handler, concurrency: { partitions: 3 } };
 
     await publish(0, 10);
     const first: VmwEventsConsumer = await startConsumer(options);

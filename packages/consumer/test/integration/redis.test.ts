@@ -4,18 +4,12 @@ import { Redis } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   advanceSequence,
-  createRedisDedupStore,
-  createRedisSequenceStore,
+  createRedisEventStore,
   createTestPipeline,
   judgeSequence,
   serializeSequenceState,
 } from '@org/vmware-events-consumer';
-import type {
-  FusedEventStore,
-  RedisClientLike,
-  SequencePosition,
-  SequenceState,
-} from '@org/vmware-events-consumer';
+import type { RedisClientLike, SequencePosition, SequenceState } from '@org/vmware-events-consumer';
 import type { VmOperationEvent } from '@org/vmware-events-schema';
 import { makeEvent } from '../events.js';
 import { brokers, createEventProducer, createTopic, randomUUID, redisUrl, waitFor } from './helpers.js';
@@ -26,70 +20,77 @@ function redisClient(): Redis {
   return client;
 }
 
-describe('Redis stores (real redis-server)', () => {
+describe('Redis event store (real redis-server)', () => {
   it('two instances never hold the same event at once; completion is seen by both', async () => {
     const prefix = `test-${randomUUID()}:`;
-    const a = await createRedisDedupStore({ client: redisClient() }, { prefix });
-    const b = await createRedisDedupStore({ url: redisUrl }, { prefix });
+    const a = await createRedisEventStore({ client: redisClient() }, { prefix });
+    const b = await createRedisEventStore({ url: redisUrl }, { prefix });
     onTestFinished(() => b.close());
-    expect(await a.claim('e1', 5000)).toBe('claimed');
-    expect(await b.claim('e1', 5000)).toBe('in-progress');
+    expect(await a.begin('e1', 5000)).toEqual({ kind: 'claimed' });
+    expect(await b.begin('e1', 5000)).toEqual({ kind: 'in-progress' });
     expect(await b.renew('e1', 5000)).toBe(false); // not b's lease
     await b.release('e1'); // not b's lease: no effect
-    expect(await b.claim('e1', 5000)).toBe('in-progress');
+    expect(await b.begin('e1', 5000)).toEqual({ kind: 'in-progress' });
     expect(await a.renew('e1', 5000)).toBe(true);
-    await a.complete('e1');
-    expect(await a.claim('e1', 5000)).toBe('duplicate');
-    expect(await b.claim('e1', 5000)).toBe('duplicate');
+    await a.finish('e1');
+    expect(await a.begin('e1', 5000)).toEqual({ kind: 'duplicate' });
+    expect(await b.begin('e1', 5000)).toEqual({ kind: 'duplicate' });
   });
 
   it('a lease left by a crashed instance expires and can be claimed', async () => {
     const prefix = `test-${randomUUID()}:`;
-    const a = await createRedisDedupStore({ client: redisClient() }, { prefix });
-    const b = await createRedisDedupStore({ client: redisClient() }, { prefix });
-    expect(await a.claim('e2', 100)).toBe('claimed');
-    await waitFor('lease expiry', async () => (await b.claim('e2', 5000)) === 'claimed', 5000);
+    const a = await createRedisEventStore({ client: redisClient() }, { prefix });
+    const b = await createRedisEventStore({ client: redisClient() }, { prefix });
+    expect(await a.begin('e2', 100)).toEqual({ kind: 'claimed' });
+    await waitFor('lease expiry', async () => (await b.begin('e2', 5000)).kind === 'claimed', 5000);
     await b.release('e2');
-    expect(await a.claim('e2', 5000)).toBe('claimed');
+    expect(await a.begin('e2', 5000)).toEqual({ kind: 'claimed' });
   });
 
-  it('sequence store compare-and-set never overwrites a concurrent change', async () => {
-    const store = await createRedisSequenceStore(
-      { client: redisClient() },
-      { prefix: `test-${randomUUID()}:` },
-    );
-    const first = { instanceUuid: 'u', eventKey: 1, retired: [] };
-    expect(await store.compareAndSet('src|vm-1', undefined, first)).toBe(true);
-    expect(await store.compareAndSet('src|vm-1', undefined, { ...first, eventKey: 5 })).toBe(false);
-    expect(await store.compareAndSet('src|vm-1', first, { ...first, eventKey: 2 })).toBe(true);
-    expect(await store.get('src|vm-1')).toEqual({ instanceUuid: 'u', eventKey: 2, retired: [] });
+  it('the compare-and-set of a VM position (Redis Cluster path) never overwrites a concurrent change', async () => {
+    // A Cluster client makes every step one script per key: the position is written by compare-and-set.
+    const cluster = (): RedisClientLike => Object.assign(redisClient(), { isCluster: true });
+    const { prefix, position } = await storePair();
+    const a = await createRedisEventStore({ client: cluster() }, { prefix });
+    const b = await createRedisEventStore({ client: cluster() }, { prefix });
+    const at = (eventKey: number) => ({ scope: 'src|vm-1', position: { instanceUuid: 'u', eventKey } });
+    for (let round = 0; round < 20; round += 1) {
+      const [older, newer] = [at(2 * round + 1), at(2 * round + 2)];
+      expect(await a.begin(`a-${round}`, 5000, older)).toEqual({ kind: 'claimed' });
+      expect(await b.begin(`b-${round}`, 5000, newer)).toEqual({ kind: 'claimed' });
+      await Promise.all([a.finish(`a-${round}`, older), b.finish(`b-${round}`, newer)]);
+      expect(await position('src|vm-1')).toEqual({ instanceUuid: 'u', eventKey: 2 * round + 2, retired: [] });
+    }
   });
 });
 
-/** A dedup + sequence store pair on one client, fused, with fresh key prefixes. */
-async function fusedPair(client: RedisClientLike = redisClient()) {
+/** A Redis event store on one client with a fresh key prefix, a reader of its VM positions, and a writer. */
+async function storePair(client: RedisClientLike = redisClient()) {
   const id = `test-${randomUUID()}`;
-  const dedup = await createRedisDedupStore({ client }, { prefix: `${id}:d:` });
-  const sequences = await createRedisSequenceStore({ client }, { prefix: `${id}:s:` });
-  const fused = dedup.fuseWith(sequences);
-  if (!fused) throw new Error('the Redis stores on one client did not fuse');
-  return { dedup, sequences, fused, seqKey: (scope: string) => `${id}:s:${scope}` };
+  const store = await createRedisEventStore({ client }, { prefix: `${id}:` });
+  const seqKey = (scope: string) => `${id}:seq:${scope}`;
+  const reader = redisClient();
+  const position = async (scope: string): Promise<SequenceState | undefined> => {
+    const raw = await reader.get(seqKey(scope));
+    return raw === null ? undefined : (JSON.parse(raw) as SequenceState);
+  };
+  /** Writes a VM's position as the store writes it. */
+  const seed = (scope: string, state: SequenceState) =>
+    reader.set(seqKey(scope), serializeSequenceState(state));
+  return { store, fused: store, prefix: `${id}:`, seqKey, position, seed };
 }
 
 const U1 = '11111111-0000-0000-0000-000000000001';
 const U2 = '22222222-0000-0000-0000-000000000002';
 const MAX = 2 ** 31 - 1;
 
-describe('fused Redis steps (claim + stale check, advance + complete: one Lua script each)', () => {
+describe('Redis steps (claim + stale check, advance + complete: one Lua script each)', () => {
   it('begin answers claimed, in-progress, duplicate and stale across two instances', async () => {
     const client = redisClient();
     const id = `test-${randomUUID()}`;
     const storesOf = async () => {
-      const dedup = await createRedisDedupStore({ client }, { prefix: `${id}:d:` });
-      const sequences = await createRedisSequenceStore({ client }, { prefix: `${id}:s:` });
-      const fused: FusedEventStore | undefined = dedup.fuseWith(sequences);
-      if (!fused) throw new Error('the Redis stores on one client did not fuse');
-      return { dedup, fused };
+      const fused = await createRedisEventStore({ client }, { prefix: `${id}:` });
+      return { dedup: fused, fused };
     };
     const one = await storesOf();
     const two = await storesOf(); // another instance: its own owner token, same keys
@@ -102,7 +103,7 @@ describe('fused Redis steps (claim + stale check, advance + complete: one Lua sc
     const late = { scope: 'src|vm-1', position: { instanceUuid: U1, eventKey: 9 } };
     expect(await two.fused.begin('e0', 5000, late)).toEqual({ kind: 'stale', reason: 'older', lastKey: 10 });
     // a stale event is marked done in the same step: no lease is left behind
-    expect(await one.dedup.claim('e0', 5000)).toBe('duplicate');
+    expect(await one.dedup.begin('e0', 5000)).toEqual({ kind: 'duplicate' });
     const again = { scope: 'src|vm-1', position: { instanceUuid: U1, eventKey: 10 } };
     expect(await one.fused.begin('e1-copy', 5000, again)).toEqual({
       kind: 'stale',
@@ -112,21 +113,21 @@ describe('fused Redis steps (claim + stale check, advance + complete: one Lua sc
   });
 
   it('finish never moves a VM backwards when a newer event finished meanwhile', async () => {
-    const { fused, dedup, sequences } = await fusedPair();
+    const { fused, position } = await storePair();
     const older = { scope: 'src|vm-2', position: { instanceUuid: U1, eventKey: 5 } };
     const newer = { scope: 'src|vm-2', position: { instanceUuid: U1, eventKey: 6 } };
     expect(await fused.begin('e5', 5000, older)).toEqual({ kind: 'claimed' });
     expect(await fused.begin('e6', 5000, newer)).toEqual({ kind: 'claimed' });
     await fused.finish('e6', newer);
     await fused.finish('e5', older);
-    expect(await sequences.get('src|vm-2')).toEqual({ instanceUuid: U1, eventKey: 6, retired: [] });
-    expect(await dedup.claim('e5', 5000)).toBe('duplicate');
-    expect(await dedup.claim('e6', 5000)).toBe('duplicate');
+    expect(await position('src|vm-2')).toEqual({ instanceUuid: U1, eventKey: 6, retired: [] });
+    expect(await fused.begin('e5', 5000)).toEqual({ kind: 'duplicate' });
+    expect(await fused.begin('e6', 5000)).toEqual({ kind: 'duplicate' });
   });
 
   it('the Lua stale check agrees with judgeSequence/advanceSequence, byte for byte', async () => {
     const client = redisClient();
-    const { fused, sequences, seqKey } = await fusedPair(client);
+    const { fused, seed, seqKey } = await storePair(client);
     const odd = 'q"uo\\te/sl\u0001\n\t\u001f-é-\u2603';
     const retired8 = Array.from({ length: 8 }, (_, i) => `r-${i}`);
     const states: Array<SequenceState | undefined> = [
@@ -162,7 +163,7 @@ describe('fused Redis steps (claim + stale check, advance + complete: one Lua sc
     for (const [i, state] of states.entries()) {
       for (const [j, position] of positions(state).entries()) {
         const scope = `src|vm-${i}-${j}`;
-        if (state) expect(await sequences.compareAndSet(scope, undefined, state)).toBe(true);
+        if (state) await seed(scope, state);
         const expected = judgeSequence(state, position);
         const eventId = `e-${i}-${j}`;
         const begun = await fused.begin(eventId, 5000, { scope, position });
@@ -184,14 +185,14 @@ describe('fused Redis steps (claim + stale check, advance + complete: one Lua sc
 
   it('keys the Lua numbers would not compare exactly (custom decoder) take the separate steps, same rules', async () => {
     const client = redisClient();
-    const { fused, dedup, seqKey } = await fusedPair(client);
+    const { fused, seqKey } = await storePair(client);
     const big = { scope: 'src|vm-big', position: { instanceUuid: U1, eventKey: 2 ** 40 } };
     expect(await fused.begin('b1', 5000, big)).toEqual({ kind: 'claimed' });
     await fused.finish('b1', big);
     expect(await client.eval("return redis.call('GET', KEYS[1])", 1, seqKey('src|vm-big'))).toBe(
       serializeSequenceState({ ...big.position, retired: [] }),
     );
-    expect(await dedup.claim('b1', 5000)).toBe('duplicate');
+    expect(await fused.begin('b1', 5000)).toEqual({ kind: 'duplicate' });
     const older = { scope: 'src|vm-big', position: { instanceUuid: U1, eventKey: 2 ** 40 - 1 } };
     expect(judgeSequence({ ...big.position, retired: [] }, older.position)).toMatchObject({ stale: true });
     expect(await fused.begin('b0', 5000, older)).toEqual({
@@ -199,7 +200,7 @@ describe('fused Redis steps (claim + stale check, advance + complete: one Lua sc
       reason: 'older',
       lastKey: 2 ** 40,
     });
-    expect(await dedup.claim('b0', 5000)).toBe('duplicate');
+    expect(await fused.begin('b0', 5000)).toEqual({ kind: 'duplicate' });
   });
 
   it('a processed event costs two Redis calls, a stale or duplicate one costs one', async () => {
@@ -210,12 +211,11 @@ describe('fused Redis steps (claim + stale check, advance + complete: one Lua sc
       evalsha: (...args) => ((calls += 1), redis.evalsha(...args)),
       quit: () => Promise.resolve('OK'),
     };
-    const { dedup, sequences } = await fusedPair(counting);
+    const { store } = await storePair(counting);
     const handled: number[] = [];
     const pipeline = createTestPipeline({
       handler: ({ event }) => void handled.push(event.operationInfo.vcenter!.eventKey),
-      dedup,
-      sequences,
+      store,
     });
     // warm the server's script cache, so EVALSHA's first-use fallback to EVAL is not counted
     await pipeline.deliver({ event: makeEvent({ eventKey: 1, vmId: 'warm-up' }) });

@@ -1,13 +1,6 @@
 import { expectTypeOf, test } from 'vitest';
 import { createConsumer, createTestPipeline } from '@org/vmware-events-consumer';
-import type {
-  BeginResult,
-  ClaimResult,
-  DedupStore,
-  FusedEventStore,
-  RecordOutcome,
-  RedisDedupStore,
-} from '@org/vmware-events-consumer';
+import type { BeginResult, EventStore, RecordOutcome, RedisEventStore } from '@org/vmware-events-consumer';
 import type { VmOperationEvent } from '@org/vmware-events-schema';
 
 test('the handler receives a typed VmOperationEvent', () => {
@@ -37,17 +30,16 @@ test('options reject unknown key strategies and events', () => {
   pipeline.on('consumer:nope', () => undefined);
 });
 
-test('dedup claims and outcomes are closed unions', () => {
-  expectTypeOf<ClaimResult>().toEqualTypeOf<'claimed' | 'duplicate' | 'in-progress'>();
-  expectTypeOf<Awaited<ReturnType<DedupStore['claim']>>>().toEqualTypeOf<ClaimResult>();
+test('store answers and outcomes are closed unions', () => {
   expectTypeOf<RecordOutcome['kind']>().toEqualTypeOf<
     'processed' | 'filtered' | 'duplicate' | 'stale' | 'dead-lettered'
   >();
 });
 
-test('fused steps: begin answers a closed union; fuseWith is optional on a DedupStore, present on the Redis one', () => {
+test('the store protocol: begin answers a closed union; every step is required, on the Redis store too', () => {
   expectTypeOf<BeginResult['kind']>().toEqualTypeOf<'claimed' | 'duplicate' | 'in-progress' | 'stale'>();
-  expectTypeOf<Awaited<ReturnType<FusedEventStore['begin']>>>().toEqualTypeOf<BeginResult>();
-  expectTypeOf<DedupStore['fuseWith']>().toBeNullable();
-  expectTypeOf<RedisDedupStore['fuseWith']>().not.toBeNullable();
+  expectTypeOf<Awaited<ReturnType<EventStore['begin']>>>().toEqualTypeOf<BeginResult>();
+  expectTypeOf<EventStore['begin' | 'renew' | 'finish' | 'release' | 'close']>().not.toBeNullable();
+  expectTypeOf<RedisEventStore>().toExtend<EventStore>();
+  expectTypeOf<RedisEventStore['completionCommand']>().not.toBeNullable();
 });

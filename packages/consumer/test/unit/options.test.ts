@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createConsumer } from '@org/vmware-events-consumer';
-import type { ConsumerOptions } from '@org/vmware-events-consumer';
+import { createConsumer, createTestPipeline, isConsumerError } from '@org/vmware-events-consumer';
+import type { ConsumerOptions, ConsumerOptionsError, EventStore, Logger } from '@org/vmware-events-consumer';
 
 const base: ConsumerOptions = {
   kafka: { brokers: ['127.0.0.1:9092'] },
@@ -36,5 +36,46 @@ describe('consumer options', () => {
     const consumer = createConsumer(options);
     expect({ ...options, handler: undefined }).toEqual(snapshot);
     expect(consumer.metrics()).toMatchObject({ processed: 0, deadLettered: 0 });
+  });
+});
+
+describe('consumer options: one strict schema', () => {
+  it('names unknown options, and says what replaced the old store options', () => {
+    let error: unknown;
+    try {
+      createConsumer({ ...base, dedup: {}, sequences: false, colour: 'blue' } as unknown as ConsumerOptions);
+    } catch (e) {
+      error = e;
+    }
+    expect(isConsumerError(error, 'INVALID_OPTIONS')).toBe(true);
+    const message = (error as Error).message;
+    expect(message).toContain('"dedup" (use \'store\'');
+    expect(message).toContain('"sequences" (use \'store\'');
+    expect(message).toContain('"colour"');
+    expect((error as ConsumerOptionsError).issues).toHaveLength(1);
+  });
+
+  it('checks the values inside nested options and never echoes them', () => {
+    let error: unknown;
+    try {
+      createConsumer({
+        ...base,
+        concurrency: { partitions: 0 },
+        filter: { tenants: 'tenantA' as unknown as string[] },
+        store: { begin: () => undefined } as unknown as EventStore,
+        logger: { info: () => undefined } as unknown as Logger,
+      });
+    } catch (e) {
+      error = e;
+    }
+    const paths = (error as ConsumerOptionsError).issues.map((issue) => issue.path);
+    expect(paths).toEqual(['filter.tenants', 'store', 'logger', 'concurrency.partitions']);
+    expect((error as Error).message).not.toContain('tenantA');
+  });
+
+  it('the test pipeline takes the same pipeline options, checked the same way', () => {
+    expect(() =>
+      createTestPipeline({ handler: () => undefined, leaseMs: -1, groupId: 'g' } as never),
+    ).toThrow(/leaseMs must be greater than 0[\s\S]*unknown option\(s\) "groupId"/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildEventKey } from '@org/vmware-events-schema';
-import { FatalHandlerError, checkTenant, createTestPipeline } from '@org/vmware-events-consumer';
+import { FatalHandlerError, createTestPipeline } from '@org/vmware-events-consumer';
+import { checkTenant } from '../../src/internal/pipeline.js';
 import type { EventContext } from '@org/vmware-events-consumer';
 import { makeEvent } from '../events.js';
 

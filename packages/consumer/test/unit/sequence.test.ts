@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  advanceSequence,
-  compareEventKeys,
-  createMemorySequenceStore,
-  judgeSequence,
-} from '@org/vmware-events-consumer';
+import { advanceSequence, compareEventKeys, judgeSequence } from '@org/vmware-events-consumer';
 
 const A = 'aaaaaaaa-0000-0000-0000-000000000001';
 const B = 'bbbbbbbb-0000-0000-0000-000000000002';
@@ -72,16 +67,5 @@ describe('judgeSequence / advanceSequence', () => {
       stale: true,
       reason: 'older',
     });
-  });
-});
-
-describe('memory sequence store', () => {
-  it('compare-and-set writes only over the expected value', async () => {
-    const store = createMemorySequenceStore();
-    const first = { instanceUuid: A, eventKey: 1, retired: [] };
-    expect(await store.compareAndSet('s|vm', undefined, first)).toBe(true);
-    expect(await store.compareAndSet('s|vm', undefined, { ...first, eventKey: 2 })).toBe(false);
-    expect(await store.compareAndSet('s|vm', first, { ...first, eventKey: 3 })).toBe(true);
-    expect(await store.get('s|vm')).toEqual({ instanceUuid: A, eventKey: 3, retired: [] });
   });
 });

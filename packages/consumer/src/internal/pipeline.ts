@@ -1,12 +1,9 @@
 /**
- * The per-record pipeline, as pure stages around injected dependencies (stores, dead-letter sender,
- * heartbeat), so the Kafka consumer and the test harness run exactly the same code:
+ * The per-record pipeline, as stages around injected dependencies (the event store, the dead-letter sender,
+ * heartbeats), so the Kafka consumer and the test pipeline run exactly the same code:
  *
- *   filter → decode/validate → tenant check → dedup claim → stale check → handler with retries
- *   → mark done | dead-letter
- *
- * A dedup store that offers `fuseWith(sequences)` (the Redis stores on one server) does the claim and the
- * stale check as one step, and the position advance and completion as another.
+ *   filter → decode/validate (record codec) → tenant check → begin (dedup claim + stale check, one store step)
+ *   → handler with retries → finish (position + done, one store step) | dead-letter
  *
  * `processRecord` resolves with an outcome for every record the offset may move past. It rejects only
  * when a dependency failed (dead-letter send, store): the caller must not move the offset past it.
@@ -19,36 +16,32 @@ import {
   parseKey,
   readHeader,
 } from '@org/vmware-events-schema';
-import type { KeyStrategy, VmOperationEvent } from '@org/vmware-events-schema';
-import { ConsumerError, isFatalByDefault } from './errors.js';
-import { buildDeadLetterRecord } from './dead-letter.js';
-import type { OutgoingRecord } from './dead-letter.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
-import type { BeginResult, ClaimResult, DedupStore } from './stores/dedup.js';
-import { advanceSequence, judgeSequence } from './stores/sequence.js';
-import type { SequencePosition, SequenceState, SequenceStore } from './stores/sequence.js';
-import { abortableDelay, backoffDelay, sleepWithHeartbeat } from './internal/retry.js';
-import type { RetryPolicy } from './internal/retry.js';
-import type { ConsumerEvents, DeadLetterReason, EventHandler, RawRecord, RecordOutcome } from './types.js';
-
-/** Which records reach the handler, decided from headers before the value is parsed. Absent = all. */
-export interface EventFilter {
-  /** Tenants to accept (`tenant` header). */
-  tenants?: readonly string[];
-  /** Environments to accept (`env` header). */
-  environments?: readonly string[];
-  /** Operations to accept (`operationType` header). */
-  operations?: readonly string[];
-}
+import type { KeyStrategy } from '@org/vmware-events-schema';
+import { ConsumerError } from '../errors.js';
+import { buildDeadLetterRecord } from '../dead-letter.js';
+import type { OutgoingRecord } from '../dead-letter.js';
+import type { CircuitBreaker } from '../circuit-breaker.js';
+import type { BeginResult, EventStore, SequencedEvent } from '../stores/event-store.js';
+import { abortableDelay, backoffDelay, sleepWithHeartbeat } from './retry.js';
+import type { RetryPolicy } from './retry.js';
+import type {
+  ConsumerEvents,
+  DeadLetterReason,
+  EventFilter,
+  EventHandler,
+  RawRecord,
+  RecordOutcome,
+} from '../types.js';
 
 /** Everything a pipeline run needs. */
-export interface PipelineDeps<TEvent = VmOperationEvent> {
+export interface PipelineDeps<TEvent> {
   handler: EventHandler<TEvent>;
   /** Bytes → validated event; throws a decode or validation error. */
   decode: (value: Buffer | null) => TEvent;
-  dedup: DedupStore;
-  /** Null disables the stale-event check. */
-  sequences: SequenceStore | null;
+  /** Dedup leases, completions and VM positions. */
+  store: EventStore;
+  /** Whether events are judged against their VM's position (the stale check). */
+  staleCheck: boolean;
   filter: EventFilter;
   /** When set, the tenant (or hash) in the record key is checked against the payload. */
   keyStrategy: KeyStrategy | undefined;
@@ -136,9 +129,7 @@ interface SequencedFields {
 }
 
 /** The stale-check scope and position of an event, or undefined when it carries no vCenter key. */
-export function sequenceOf(
-  event: SequencedFields,
-): { scope: string; position: SequencePosition } | undefined {
+export function sequenceOf(event: SequencedFields): SequencedEvent | undefined {
   const vcenter = event.operationInfo.vcenter;
   if (!vcenter || typeof vcenter.eventKey !== 'number') return undefined;
   return {
@@ -183,25 +174,29 @@ async function deadLetter<TEvent>(
   return { kind: 'dead-lettered', reason, eventId, attempts, error, deadLetterTopic: topic };
 }
 
-/** Repeat `claim` while another instance holds the event's lease, until it finishes or the lease expires. */
-async function whenFree<TEvent, TResult extends ClaimResult | BeginResult>(
+/** Repeat `begin` while another instance holds the event's lease, until it finishes or the lease expires. */
+async function beginWhenFree<TEvent>(
   deps: PipelineDeps<TEvent>,
   run: PipelineRun,
-  claim: () => Promise<TResult>,
-  first?: TResult,
-): Promise<TResult> {
+  eventId: string,
+  sequence: SequencedEvent | undefined,
+): Promise<BeginResult> {
   const pollMs = Math.max(50, Math.min(1000, deps.leaseMs / 10));
-  for (let result = first ?? (await claim()); ; result = await claim()) {
-    if ((typeof result === 'string' ? result : result.kind) !== 'in-progress') return result;
+  for (;;) {
+    let begun: BeginResult;
+    try {
+      begun = await deps.store.begin(eventId, deps.leaseMs, sequence);
+    } catch (error) {
+      // The store failed part-way (a claim, then no position): give any lease back so the redelivery can claim it.
+      await deps.store.release(eventId).catch(() => undefined);
+      throw error;
+    }
+    if (begun.kind !== 'in-progress') return begun;
     // Another instance (or a lease left by a crashed one) holds the event: wait until it finishes or expires.
     if (run.signal.aborted)
       throw new ConsumerError('CONSUMER_CLOSED', 'Consumer closed while waiting for a lease');
     await sleepWithHeartbeat(pollMs, run.heartbeat, deps.heartbeatEveryMs, run.signal);
   }
-}
-
-function claimWhenFree<TEvent>(deps: PipelineDeps<TEvent>, eventId: string, run: PipelineRun) {
-  return whenFree(deps, run, () => deps.dedup.claim(eventId, deps.leaseMs));
 }
 
 async function waitForBreaker<TEvent>(deps: PipelineDeps<TEvent>, run: PipelineRun): Promise<void> {
@@ -213,22 +208,6 @@ async function waitForBreaker<TEvent>(deps: PipelineDeps<TEvent>, run: PipelineR
     const wait = Math.min(deps.heartbeatEveryMs, Math.max(50, breaker.remainingOpenMs()));
     await abortableDelay(wait, run.signal);
     await run.heartbeat();
-  }
-}
-
-async function advanceSequenceStore(
-  store: SequenceStore,
-  scope: string,
-  position: SequencePosition,
-  lastRead: SequenceState | undefined,
-): Promise<void> {
-  // The first attempt uses the state read by the stale check (one round trip saved); a concurrent change
-  // makes the compare-and-set fail and we re-read.
-  for (let i = 0; i < 5; i += 1) {
-    const state = i === 0 ? lastRead : await store.get(scope);
-    const next = advanceSequence(state, position);
-    if (next === state) return; // a newer event was processed meanwhile: never move backwards
-    if (await store.compareAndSet(scope, state, next)) return;
   }
 }
 
@@ -270,54 +249,19 @@ export async function processRecord<TEvent>(
   }
 
   // 4 + 5. dedup claim (a lease: one instance at a time) and stale check by vCenter key, per source + VM
-  const sequences = deps.sequences;
-  const sequence = sequences ? sequenceOf(fields) : undefined;
-  // A store that keeps both (Redis on one server) does claim + stale check in one step, and later the
-  // position advance + completion in one step: two round trips per event instead of three.
-  const fused = sequence && sequences ? deps.dedup.fuseWith?.(sequences) : undefined;
-  let lastRead: SequenceState | undefined;
-  let stale: { lastKey: number } | undefined;
-  if (fused && sequence) {
-    const begun = await whenFree(deps, run, () => fused.begin(eventId, deps.leaseMs, sequence));
-    if (begun.kind === 'duplicate') {
-      deps.emit('consumer:duplicate', { eventId, ...describe(record) });
-      return { kind: 'duplicate', eventId };
-    }
-    if (begun.kind === 'stale') stale = begun; // already marked done by `begin`
-  } else {
-    // Claim and read the VM's last position at the same time.
-    const [first, read] = await Promise.all([
-      deps.dedup.claim(eventId, deps.leaseMs),
-      sequence && sequences ? sequences.get(sequence.scope) : undefined,
-    ]);
-    lastRead = read;
-    const claim = await whenFree(deps, run, () => deps.dedup.claim(eventId, deps.leaseMs), first);
-    if (claim === 'duplicate') {
-      deps.emit('consumer:duplicate', { eventId, ...describe(record) });
-      return { kind: 'duplicate', eventId };
-    }
-    if (sequence && sequences) {
-      try {
-        // After waiting for another instance's lease the position may have moved: read it again.
-        if (first === 'in-progress') lastRead = await sequences.get(sequence.scope);
-        const verdict = judgeSequence(lastRead, sequence.position);
-        if (verdict.stale) {
-          await deps.dedup.complete(eventId);
-          stale = verdict;
-        }
-      } catch (error) {
-        // A store failed: give the lease back so the redelivery can claim it.
-        await deps.dedup.release(eventId).catch(() => undefined);
-        throw error;
-      }
-    }
+  const sequence = deps.staleCheck ? sequenceOf(fields) : undefined;
+  const begun = await beginWhenFree(deps, run, eventId, sequence);
+  if (begun.kind === 'duplicate') {
+    deps.emit('consumer:duplicate', { eventId, ...describe(record) });
+    return { kind: 'duplicate', eventId };
   }
-  if (stale && sequence) {
+  if (begun.kind === 'stale' && sequence) {
+    // `begin` has marked it done already.
     const detail = {
       eventId,
       scope: sequence.scope,
       eventKey: sequence.position.eventKey,
-      lastKey: stale.lastKey,
+      lastKey: begun.lastKey,
     };
     deps.emit('consumer:stale', { ...detail, ...describe(record) });
     return { kind: 'stale', ...detail };
@@ -344,11 +288,11 @@ export async function processRecord<TEvent>(
         deps.breaker?.record(false);
         deps.emit('consumer:handler-latency', { eventId, durationMs, ok: false });
         if (deps.isFatal(error)) {
-          await deps.dedup.release(eventId);
+          await deps.store.release(eventId);
           return await deadLetter(deps, record, 'HANDLER_FATAL', error, attempt, eventId);
         }
         if (attempt >= deps.retry.maxAttempts) {
-          await deps.dedup.release(eventId);
+          await deps.store.release(eventId);
           return await deadLetter(deps, record, 'RETRIES_EXHAUSTED', error, attempt, eventId);
         }
         if (run.signal.aborted) {
@@ -359,10 +303,10 @@ export async function processRecord<TEvent>(
         const delayMs = backoffDelay(deps.retry, attempt);
         deps.emit('consumer:retry', { eventId, attempt, delayMs, error, ...describe(record) });
         await sleepWithHeartbeat(delayMs, run.heartbeat, deps.heartbeatEveryMs, run.signal);
-        if (!(await deps.dedup.renew(eventId, deps.leaseMs))) {
+        if (!(await deps.store.renew(eventId, deps.leaseMs))) {
           // The lease expired during a long backoff; take it again (or learn that someone finished it).
-          const again = await claimWhenFree(deps, eventId, run);
-          if (again === 'duplicate') {
+          const again = await beginWhenFree(deps, run, eventId, undefined);
+          if (again.kind === 'duplicate') {
             deps.emit('consumer:duplicate', { eventId, ...describe(record) });
             return { kind: 'duplicate', eventId };
           }
@@ -373,23 +317,14 @@ export async function processRecord<TEvent>(
       deps.breaker?.record(true);
       deps.emit('consumer:handler-latency', { eventId, durationMs, ok: true });
 
-      // 7. mark done: first the VM's position, then the event id (one step with a fused store)
-      if (fused && sequence) {
-        await fused.finish(eventId, sequence);
-      } else {
-        if (sequence && sequences)
-          await advanceSequenceStore(sequences, sequence.scope, sequence.position, lastRead);
-        await deps.dedup.complete(eventId);
-      }
+      // 7. mark done: the VM's position and the event id, one store step
+      await deps.store.finish(eventId, sequence);
       deps.emit('consumer:processed', { eventId, attempts: attempt, durationMs, ...describe(record) });
       return { kind: 'processed', eventId, attempts: attempt, durationMs };
     }
   } catch (error) {
     // A dependency failed or the consumer is closing: give the lease back so the redelivery can claim it.
-    await deps.dedup.release(eventId).catch(() => undefined);
+    await deps.store.release(eventId).catch(() => undefined);
     throw error;
   }
 }
-
-/** The default of `isFatal`: see {@link isFatalByDefault}. */
-export const defaultIsFatal = isFatalByDefault;
