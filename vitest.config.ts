@@ -39,6 +39,7 @@ const packages: Array<[string, string]> = [
   ['producer', 'packages/producer'],
   ['consumer', 'packages/consumer'],
   ['bridge', 'examples/vcenter-bridge'],
+  ['demo', 'examples/demo'],
 ];
 
 export default defineConfig({

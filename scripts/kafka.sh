@@ -94,10 +94,10 @@ install_libs() {
   [ "$(kafka_major)" -ge 4 ] || profile=reload4j
   local tmp
   tmp="$(mktemp -d "$KAFKA_HOME_DIR/$KAFKA_VERSION/libs.tmp.XXXXXX")"
-  log "downloading Apache Kafka $KAFKA_VERSION from Maven Central (first time only; takes a minute or two)"
-  if ! mvn -B -q -Dstyle.color=never -f "$HERE/pom.xml" -P"$profile" -Dkafka.version="$KAFKA_VERSION" \
-      "$MAVEN_DEPENDENCY_PLUGIN:copy-dependencies" -DincludeScope=runtime -DoutputDirectory="$tmp" >"$tmp.mvn.log" 2>&1; then
-    tail -n 30 "$tmp.mvn.log" >&2
+  log "downloading Apache Kafka $KAFKA_VERSION from Maven Central (first time only; about 80 MB, a minute or two)"
+  if ! vmw_run_logged "downloading Kafka $KAFKA_VERSION" "$tmp.mvn.log" vmw_maven_status \
+      mvn -B -Dstyle.color=never -f "$HERE/pom.xml" -P"$profile" -Dkafka.version="$KAFKA_VERSION" \
+      "$MAVEN_DEPENDENCY_PLUGIN:copy-dependencies" -DincludeScope=runtime -DoutputDirectory="$tmp"; then
     rm -rf "$tmp" "$tmp.mvn.log"
     die "could not download Kafka $KAFKA_VERSION with Maven (is Maven Central reachable? does version $KAFKA_VERSION exist?)"
   fi

@@ -35,10 +35,12 @@ cmd_install() {
   exec 9>"$GO_DIR/.install.lock"
   flock -w 900 9 || die "another 'vcsim.sh install' holds $GO_DIR/.install.lock"
   installed && return 0
-  log "building vcsim and govc $GOVMOMI_VERSION with go install (first time only; about a minute)"
+  log "building vcsim and govc $GOVMOMI_VERSION with go install (first time only; 1 to 6 minutes, ~600 packages)"
   local started=$SECONDS
   # Only the binaries go to the project cache; modules and build cache stay in Go's own caches (shared, reused).
-  GOBIN="$BIN_DIR" go install "github.com/vmware/govmomi/vcsim@$GOVMOMI_VERSION" "github.com/vmware/govmomi/govc@$GOVMOMI_VERSION" >&2 \
+  # -v names each package as it is compiled: the progress lines count them.
+  GOBIN="$BIN_DIR" vmw_run_logged "building vcsim and govc" "$GO_DIR/install.log" vmw_go_status \
+    go install -v "github.com/vmware/govmomi/vcsim@$GOVMOMI_VERSION" "github.com/vmware/govmomi/govc@$GOVMOMI_VERSION" \
     || die "go install github.com/vmware/govmomi/{vcsim,govc}@$GOVMOMI_VERSION failed (is the Go module proxy reachable?)"
   echo "$GOVMOMI_VERSION" >"$STAMP"
   installed || die "go install finished but $VCSIM_BIN or $GOVC_BIN is missing"

@@ -15,6 +15,9 @@ NODE_MIN_MAJOR="${NODE_MIN_MAJOR:-22}"
 NODE_INSTALL_MAJOR="${NODE_INSTALL_MAJOR:-22}"
 export VMW_ROOT VMW_CACHE_DIR
 
+# shellcheck source=progress.sh
+source "$VMW_ROOT/scripts/lib/progress.sh"
+
 vmw_log() { printf '\033[36m[vmw]\033[0m %s\n' "$*" >&2; }
 vmw_die() { printf '\033[31m[vmw] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
@@ -24,8 +27,10 @@ vmw_npm_install_to() { # <prefix> <package@version>
   local prefix="$1" spec="$2" tmp
   tmp="$(mktemp -d "${prefix}.tmp.XXXXXX")"
   # --prefix installs into $tmp/node_modules; the rename makes the install atomic.
-  npm install --no-save --no-package-lock --ignore-scripts --loglevel=error --prefix "$tmp" "$spec" >&2 \
-    || { rm -rf "$tmp"; return 1; }
+  vmw_run_logged "installing $spec" "$tmp.log" - \
+    npm install --no-save --no-package-lock --ignore-scripts --loglevel=error --prefix "$tmp" "$spec" \
+    || { rm -rf "$tmp" "$tmp.log"; return 1; }
+  rm -f "$tmp.log"
   rm -rf "$prefix" && mv "$tmp" "$prefix"
 }
 
