@@ -12,6 +12,7 @@ const alias = {
   '@org/vmware-events-schema': src('schema'),
   '@org/vmware-events-producer': src('producer'),
   '@org/vmware-events-consumer': src('consumer'),
+  '@org/vmware-events-cli': src('cli'),
 };
 
 const unit = (name: string, dir: string) => ({
@@ -38,6 +39,7 @@ const packages: Array<[string, string]> = [
   ['schema', 'packages/schema'],
   ['producer', 'packages/producer'],
   ['consumer', 'packages/consumer'],
+  ['cli', 'packages/cli'],
   ['bridge', 'examples/vcenter-bridge'],
   ['demo', 'examples/demo'],
 ];

@@ -35,7 +35,7 @@ cmd_install() {
   exec 9>"$GO_DIR/.install.lock"
   flock -w 900 9 || die "another 'vcsim.sh install' holds $GO_DIR/.install.lock"
   installed && return 0
-  log "building vcsim and govc $GOVMOMI_VERSION with go install (first time only; 1 to 6 minutes, ~600 packages)"
+  log "building vcsim and govc $GOVMOMI_VERSION with go install (first time only; 1 to 6 minutes, ~430 packages)"
   local started=$SECONDS
   # Only the binaries go to the project cache; modules and build cache stay in Go's own caches (shared, reused).
   # -v names each package as it is compiled: the progress lines count them.

@@ -22,8 +22,10 @@ export const ERROR_CODES = [
   'INVALID_JSON',
 ] as const;
 
-/** A code from {@link ERROR_CODES}, or a package-specific code (`PRODUCER_*`, `CONSUMER_*`, `BRIDGE_*`). */
-export type ErrorCode = (typeof ERROR_CODES)[number] | `${'PRODUCER' | 'CONSUMER' | 'BRIDGE'}_${string}`;
+/** A code from {@link ERROR_CODES}, or a package-specific code (`PRODUCER_*`, `CONSUMER_*`, `BRIDGE_*`, `TOPICS_*`). */
+export type ErrorCode =
+  | (typeof ERROR_CODES)[number]
+  | `${'PRODUCER' | 'CONSUMER' | 'BRIDGE' | 'TOPICS'}_${string}`;
 
 /** Options accepted by {@link VmwEventsError}. */
 export interface VmwEventsErrorOptions {

@@ -1,0 +1,221 @@
+/**
+ * A topic plan resolved into concrete topics: names from the SDK's topic conventions, settings layered
+ * TOPIC_DEFAULTS → plan `defaults` → entry → (`deadLetter` / `raw`) → the entry's own `deadLetter` / `raw`.
+ */
+import {
+  CANONICAL_TOPIC,
+  deadLetterTopic,
+  domainTopic,
+  environmentTopic,
+  isInvalidTopicNameError,
+  rawEventsTopic,
+  teamTopic,
+} from '@org/vmware-events-schema';
+import type { z } from 'zod';
+import { InvalidTopicPlanError } from '../errors.js';
+import type { TopicPlanIssue } from '../errors.js';
+import { topicPlanSchema } from './plan-schema.js';
+import type { ParsedDerived, ParsedSettings, ParsedTopicPlan, TopicPlanInput } from './plan-schema.js';
+import { TOPIC_DEFAULTS } from './settings.js';
+import type { TopicSettings } from './settings.js';
+
+/** What a planned topic is for. */
+export type TopicKind = 'canonical' | 'environment' | 'team' | 'domain' | 'dead-letter' | 'raw';
+
+/** One topic the plan wants, with every setting resolved. */
+export interface DesiredTopic {
+  readonly name: string;
+  readonly kind: TopicKind;
+  /** For a dead-letter or raw topic: the topic it belongs to. */
+  readonly parent?: string;
+  /** Where in the plan it comes from, e.g. `topics.environments[0].deadLetter`. */
+  readonly source: string;
+  readonly settings: TopicSettings;
+}
+
+/** A validated plan: every topic it wants, main topics each followed by their dead-letter and raw topics. */
+export interface TopicPlan {
+  readonly topics: readonly DesiredTopic[];
+}
+
+/**
+ * A topic plan from code. Throws {@link InvalidTopicPlanError} listing every problem with its path.
+ *
+ * @example
+ * const plan = defineTopicPlan({
+ *   defaults: { replicationFactor: 3, minInsyncReplicas: 2 },
+ *   deadLetter: { retentionMs: 28 * 86_400_000 },
+ *   topics: { canonical: true, environments: ['prod', { name: 'dev', partitions: 3 }] },
+ * });
+ */
+export function defineTopicPlan(input: TopicPlanInput): TopicPlan {
+  return parseTopicPlan(input);
+}
+
+/** A topic plan from parsed JSON/YAML (`file` names it in errors). Throws {@link InvalidTopicPlanError}. */
+export function parseTopicPlan(value: unknown, file?: string): TopicPlan {
+  const parsed = topicPlanSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidTopicPlanError(zodIssues(parsed.error), file);
+  const { topics, issues } = resolve(parsed.data);
+  issues.push(...crossChecks(topics));
+  if (issues.length > 0) throw new InvalidTopicPlanError(issues, file);
+  return Object.freeze({ topics: Object.freeze(topics) });
+}
+
+function zodIssues(error: z.ZodError): TopicPlanIssue[] {
+  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
+    .join('');
+}
+
+function layer(base: TopicSettings, over: ParsedSettings | undefined): TopicSettings {
+  if (over === undefined) return base;
+  const { config, ...typed } = over;
+  const defined = Object.fromEntries(Object.entries(typed).filter(([, v]) => v !== undefined));
+  return { ...base, ...defined, config: { ...base.config, ...config } };
+}
+
+interface MainEntry {
+  name: () => string;
+  kind: Exclude<TopicKind, 'dead-letter' | 'raw'>;
+  source: string;
+  settings: ParsedSettings | undefined;
+  deadLetter: ParsedDerived | undefined;
+  raw: ParsedDerived | undefined;
+}
+
+function entries(plan: ParsedTopicPlan): MainEntry[] {
+  const out: MainEntry[] = [];
+  const { canonical, environments = [], teams = [], domains = [] } = plan.topics;
+  const split = <T extends { deadLetter?: ParsedDerived; raw?: ParsedDerived }>(entry: T) => {
+    const { deadLetter, raw, ...settings } = entry;
+    return { deadLetter, raw, settings: settings as ParsedSettings };
+  };
+  if (canonical !== undefined && canonical !== false) {
+    const parts =
+      canonical === true ? { deadLetter: undefined, raw: undefined, settings: undefined } : split(canonical);
+    out.push({ name: () => CANONICAL_TOPIC, kind: 'canonical', source: 'topics.canonical', ...parts });
+  }
+  const named = (list: typeof environments, kind: 'environment' | 'team', build: (name: string) => string) =>
+    list.forEach((entry, i) => {
+      const source = `topics.${kind === 'environment' ? 'environments' : 'teams'}[${i}]`;
+      if (typeof entry === 'string') {
+        out.push({
+          name: () => build(entry),
+          kind,
+          source,
+          settings: undefined,
+          deadLetter: undefined,
+          raw: undefined,
+        });
+      } else {
+        const { name, ...rest } = entry;
+        out.push({ name: () => build(name), kind, source, ...split(rest) });
+      }
+    });
+  named(environments, 'environment', environmentTopic);
+  named(teams, 'team', teamTopic);
+  domains.forEach((entry, i) => {
+    const { environment, tenant, module, entity, ...rest } = entry;
+    const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+    for (const env of list(environment))
+      for (const ten of list(tenant))
+        for (const ent of list(entity))
+          out.push({
+            name: () => domainTopic({ environment: env, tenant: ten, module, entity: ent }),
+            kind: 'domain',
+            source: `topics.domains[${i}]`,
+            ...split(rest),
+          });
+  });
+  return out;
+}
+
+function resolve(plan: ParsedTopicPlan): { topics: DesiredTopic[]; issues: TopicPlanIssue[] } {
+  const topics: DesiredTopic[] = [];
+  const issues: TopicPlanIssue[] = [];
+  const base = layer(TOPIC_DEFAULTS, plan.defaults);
+  const derive = (
+    kind: 'dead-letter' | 'raw',
+    parent: DesiredTopic,
+    entryValue: ParsedDerived | undefined,
+    planLevel: ParsedSettings | undefined,
+    wantedByDefault: boolean,
+  ) => {
+    if (entryValue === false || (entryValue === undefined && !wantedByDefault)) return;
+    const key = kind === 'dead-letter' ? 'deadLetter' : 'raw';
+    const source = `${parent.source}.${key}`;
+    try {
+      const name = kind === 'dead-letter' ? deadLetterTopic(parent.name) : rawEventsTopic(parent.name);
+      const own = typeof entryValue === 'object' ? entryValue : undefined;
+      topics.push({
+        name,
+        kind,
+        parent: parent.name,
+        source,
+        settings: layer(layer(parent.settings, planLevel), own),
+      });
+    } catch (error) {
+      if (!isInvalidTopicNameError(error)) throw error;
+      issues.push({ path: source, message: error.message });
+    }
+  };
+  for (const entry of entries(plan)) {
+    let name: string;
+    try {
+      name = entry.name();
+    } catch (error) {
+      if (!isInvalidTopicNameError(error)) throw error;
+      issues.push({ path: entry.source, message: error.message });
+      continue;
+    }
+    const main: DesiredTopic = {
+      name,
+      kind: entry.kind,
+      source: entry.source,
+      settings: layer(base, entry.settings),
+    };
+    topics.push(main);
+    derive('dead-letter', main, entry.deadLetter, plan.deadLetter, true);
+    derive('raw', main, entry.raw, plan.raw, entry.kind !== 'domain');
+  }
+  return { topics, issues };
+}
+
+function crossChecks(topics: readonly DesiredTopic[]): TopicPlanIssue[] {
+  const issues: TopicPlanIssue[] = [];
+  const byName = new Map<string, DesiredTopic>();
+  const byMetricName = new Map<string, DesiredTopic>();
+  for (const topic of topics) {
+    const { minInsyncReplicas, replicationFactor } = topic.settings;
+    if (minInsyncReplicas > replicationFactor) {
+      issues.push({
+        path: topic.source,
+        message: `${topic.name}: minInsyncReplicas (${minInsyncReplicas}) must not exceed replicationFactor (${replicationFactor}); every acks=all write would fail with NOT_ENOUGH_REPLICAS`,
+      });
+    }
+    const same = byName.get(topic.name);
+    if (same !== undefined) {
+      issues.push({
+        path: topic.source,
+        message: `${topic.name} is planned twice: by ${same.source} and by ${topic.source} (environments and teams share the vmware.events.<name> namespace)`,
+      });
+      continue;
+    }
+    byName.set(topic.name, topic);
+    const metricName = topic.name.replaceAll('.', '_');
+    const clash = byMetricName.get(metricName);
+    if (clash !== undefined) {
+      issues.push({
+        path: topic.source,
+        message: `${topic.name} and ${clash.name} (${clash.source}) differ only in '.' and '_': Kafka gives them the same metric names`,
+      });
+    }
+    byMetricName.set(metricName, topic);
+  }
+  return issues;
+}
