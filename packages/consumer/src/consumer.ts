@@ -185,7 +185,7 @@ export function createConsumer<TEvent = VmOperationEvent>(
       if (missing.length > 0) {
         throw new ConsumerError(
           'CONSUMER_DEAD_LETTER_FAILED',
-          `Dead-letter topic(s) ${missing.map((t) => `'${t}'`).join(', ')} do not exist; create them before starting the consumer`,
+          `Dead-letter topic(s) ${missing.map((t) => `'${t}'`).join(', ')} do not exist; create them before starting the consumer, e.g. from a topic plan with \`vmware-events topics apply --file topics.yaml\` (@org/vmware-events-cli, docs/topics.md)`,
         );
       }
     } finally {
