@@ -217,7 +217,7 @@ describe.runIf(clusterBrokers !== undefined)(
   'topic plan on the three-node cluster (KAFKA_CLUSTER_BROKERS)',
   () => {
     it('creates topics with three replicas and min.insync.replicas 2, then finds them in sync', async () => {
-      const { admin, cleanup } = await createAdmin(clusterBrokers!);
+      const { admin, cleanup } = await createAdmin(clusterBrokers);
       const env = uniqueName('env');
       const input: TopicPlanInput = { defaults: { partitions: 3 }, topics: { environments: [env] } }; // SDK defaults: 3 replicas, min ISR 2
       names(input).forEach((t) => cleanup.add(t));
