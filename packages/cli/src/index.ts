@@ -30,6 +30,6 @@ export type {
   TopicPlanResult,
   TopicStatus,
 } from './topics/diff.js';
-export { TopicApplyError, applyTopicPlan, planTopics } from './topics/apply.js';
+export { TopicApplyError, applyTopicPlan, isTopicApplyError, planTopics } from './topics/apply.js';
 export type { AppliedChange, ApplyOptions, ApplyResult, PlanOptions } from './topics/apply.js';
 export { formatAppliedChange, formatTopicPlan, topicPlanToJson } from './topics/format.js';

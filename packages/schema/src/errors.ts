@@ -24,8 +24,7 @@ export const ERROR_CODES = [
 
 /** A code from {@link ERROR_CODES}, or a package-specific code (`PRODUCER_*`, `CONSUMER_*`, `BRIDGE_*`, `TOPICS_*`). */
 export type ErrorCode =
-  | (typeof ERROR_CODES)[number]
-  | `${'PRODUCER' | 'CONSUMER' | 'BRIDGE' | 'TOPICS'}_${string}`;
+  (typeof ERROR_CODES)[number] | `${'PRODUCER' | 'CONSUMER' | 'BRIDGE' | 'TOPICS'}_${string}`;
 
 /** Options accepted by {@link VmwEventsError}. */
 export interface VmwEventsErrorOptions {

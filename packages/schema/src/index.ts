@@ -187,3 +187,5 @@ export {
   isIncompatibleSchemaError,
 } from './compat/errors.js';
 export { readSchemaFile } from './compat/files.js';
+export { runCli as runSchemaCli, CLI_EXIT as SCHEMA_CLI_EXIT } from './compat/cli-main.js';
+export type { CliIo as SchemaCliIo, CliOptions as SchemaCliOptions } from './compat/cli-main.js';

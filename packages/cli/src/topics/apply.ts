@@ -4,7 +4,7 @@
  * makes the changes one topic at a time, and then reads the cluster again until it matches the plan.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TopicsError } from '../errors.js';
+import { TopicsError, isTopicsError } from '../errors.js';
 import type { TopicAdmin } from './cluster.js';
 import { addPartitions, alterTopicConfigs, createTopic, readClusterState } from './cluster.js';
 import type { ClusterState } from './cluster.js';
@@ -57,6 +57,13 @@ export class TopicApplyError extends TopicsError {
     this.plan = plan;
     this.applied = applied;
   }
+}
+
+/** True for a {@link TopicApplyError} (any ESM/CJS copy). */
+export function isTopicApplyError(error: unknown): error is TopicApplyError {
+  return (
+    isTopicsError(error) && error.code === 'TOPICS_APPLY_FAILED' && 'plan' in error && 'applied' in error
+  );
 }
 
 /**

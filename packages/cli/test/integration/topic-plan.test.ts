@@ -1,6 +1,6 @@
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { TopicApplyError, applyTopicPlan, defineTopicPlan, planTopics } from '@org/vmware-events-cli';
+import { applyTopicPlan, defineTopicPlan, isTopicApplyError, planTopics } from '@org/vmware-events-cli';
 import type { TopicPlanInput } from '@org/vmware-events-cli';
 import { clusterBrokers, createAdmin, describeTopic, uniqueName } from './helpers.js';
 
@@ -175,10 +175,8 @@ describe('topic plan on the real broker', () => {
     );
 
     const error = await applyTopicPlan(admin, plan).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TopicApplyError);
-    expect((error as TopicApplyError).message).toContain(
-      'Nothing was changed: the plan has problems on 3 topics',
-    );
+    expect(isTopicApplyError(error)).toBe(true);
+    expect((error as Error).message).toContain('Nothing was changed: the plan has problems on 3 topics');
     const existing = new Set(await admin.listTopics());
     expect(names(input).filter((t) => existing.has(t))).toEqual([]);
   });

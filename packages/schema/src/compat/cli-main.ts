@@ -14,7 +14,15 @@ export interface CliIo {
 /** Exit codes of the CLI. */
 export const CLI_EXIT = { compatible: 0, incompatible: 1, usage: 2 } as const;
 
-const USAGE = `Usage: vmware-events-schema compat [--mode <mode>] [--json] <old.json> <new.json> [<newer.json> ...]
+/** Options of {@link runCli}. */
+export interface CliOptions {
+  /** The command name shown in the help (`vmware-events-schema`, or `vmware-events` when it forwards here). */
+  program?: string;
+}
+
+const usage = (
+  program: string,
+) => `Usage: ${program} compat [--mode <mode>] [--json] <old.json> <new.json> [<newer.json> ...]
 
 Checks that each JSON Schema file may follow the earlier ones (files oldest first).
 
@@ -30,8 +38,12 @@ Options:
 Exit codes: 0 compatible, 1 incompatible (issues printed), 2 usage or file error.
 `;
 
-/** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+/**
+ * Runs the CLI with `argv` (without `node` and the script: `['compat', '--mode', 'FULL', 'a.json', 'b.json']`) and
+ * returns the exit code (see {@link CLI_EXIT}). The `vmware-events compat` command forwards here.
+ */
+export async function runCli(argv: readonly string[], io: CliIo, options: CliOptions = {}): Promise<number> {
+  const USAGE = usage(options.program ?? 'vmware-events-schema');
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     (command === undefined ? io.stderr : io.stdout)(USAGE);
