@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { runCli } from '../support/run-cli.js';
 
@@ -57,9 +60,6 @@ describe('vmware-events --help and usage errors', () => {
 describe('vmware-events compat forwards to the schema compatibility checker', () => {
   const pairs = '../../../schema/test/unit/fixtures/compat/pairs';
   const fixture = async (name: string) => {
-    const { readFile, mkdtemp, writeFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const pair = JSON.parse(await readFile(new URL(`${pairs}/${name}.json`, import.meta.url), 'utf8')) as {
       old: unknown;
       new: unknown;
