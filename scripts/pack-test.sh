@@ -12,7 +12,7 @@ rm -rf "$out" && mkdir -p "$out"
 [ -f packages/schema/dist/index.js ] || pnpm -s build
 
 declare -A tarball
-for pkg in schema producer consumer; do
+for pkg in schema producer consumer cli; do
   (cd "packages/$pkg" && pnpm pack --pack-destination "$out" >/dev/null)
   name="$(node -p "require('./packages/$pkg/package.json').name")"
   tarball[$pkg]="$(ls "$out"/org-vmware-events-"$pkg"-*.tgz)"
@@ -30,7 +30,8 @@ cat >"$scratch/package.json" <<JSON
   "dependencies": {
     "@org/vmware-events-schema": "file:${tarball[schema]}",
     "@org/vmware-events-producer": "file:${tarball[producer]}",
-    "@org/vmware-events-consumer": "file:${tarball[consumer]}"
+    "@org/vmware-events-consumer": "file:${tarball[consumer]}",
+    "@org/vmware-events-cli": "file:${tarball[cli]}"
   },
   "overrides": { "@org/vmware-events-schema": "file:${tarball[schema]}" }
 }
@@ -47,4 +48,10 @@ for major in 22 24; do
 done
 # The schema package's CLI runs from the installed tarball.
 (cd "$scratch" && npx --no-install vmware-events-schema --help >/dev/null) && vmw_log "vmware-events-schema CLI runs"
+# The vmware-events command runs from the installed tarball: help, and a real validation with its exit code.
+(cd "$scratch" && npx --no-install vmware-events --help >/dev/null)
+validate_rc=0
+(cd "$scratch" && echo '{"operationInfo": {}}' | npx --no-install vmware-events validate >/dev/null) || validate_rc=$?
+[ "$validate_rc" = 1 ] || vmw_die "vmware-events validate exited $validate_rc on an invalid event (expected 1)"
+vmw_log "vmware-events CLI runs (help; validate rejects an invalid event)"
 vmw_log "pack test passed"

@@ -2,7 +2,7 @@
 // Each check throws on a wrong result; a module that fails to load fails before this runs.
 const assert = require('node:assert/strict');
 
-module.exports = async function runChecks({ schema, producer, consumer }, label) {
+module.exports = async function runChecks({ schema, producer, consumer, cli }, label) {
   const event = {
     schemaVersion: '1.0',
     eventId: '0b7d7c3e-6a0b-4f4b-9a7e-6b1f1f0d2c11',
@@ -50,5 +50,19 @@ module.exports = async function runChecks({ schema, producer, consumer }, label)
   assert.deepEqual(handled, [event.eventId]);
   assert.equal(pipeline.deadLetters.length, 1);
 
-  console.log(`${label}: schema, producer and consumer load and work`);
+  // cli: the topic plan names topics by the conventions, and rejects an invalid plan with its path.
+  const plan = cli.defineTopicPlan({
+    defaults: { replicationFactor: 1, minInsyncReplicas: 1 },
+    topics: { environments: ['prod'] },
+  });
+  assert.deepEqual(
+    plan.topics.map((t) => t.name),
+    ['vmware.events.prod', 'vmware.events.prod.dlq', 'vmware.events.prod.raw'],
+  );
+  assert.throws(
+    () => cli.defineTopicPlan({ topics: { environments: ['eu.prod'] } }),
+    (e) => cli.isInvalidTopicPlanError(e) && e.issues[0].path === 'topics.environments[0]',
+  );
+
+  console.log(`${label}: schema, producer, consumer and cli load and work`);
 };

@@ -5,6 +5,7 @@ runChecks(
     schema: require('@org/vmware-events-schema'),
     producer: require('@org/vmware-events-producer'),
     consumer: require('@org/vmware-events-consumer'),
+    cli: require('@org/vmware-events-cli'),
   },
   `CJS (Node ${process.version})`,
 ).catch((error) => {
