@@ -42,6 +42,7 @@ const packages: Array<[string, string]> = [
   ['cli', 'packages/cli'],
   ['bridge', 'examples/vcenter-bridge'],
   ['demo', 'examples/demo'],
+  ['scripts', 'scripts'], // repository tooling (the AsyncAPI generator)
 ];
 
 export default defineConfig({

@@ -39,7 +39,7 @@ if [ "$UNIT_ONLY" = 0 ]; then
   (bash scripts/vcsim.sh install >"$LOGS/vcsim-install.log" 2>&1) & vcsim_job=$!
 fi
 
-step "generated files are up to date (schemas → types and validators)"
+step "generated files are up to date (schemas → types, validators, docs/asyncapi.yaml checked by the AsyncAPI parser)"
 pnpm --filter @org/vmware-events-schema run --if-present check:generated
 step "released schema versions are unchanged"
 pnpm --filter @org/vmware-events-schema run --if-present check:released
