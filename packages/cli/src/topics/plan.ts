@@ -190,20 +190,29 @@ function crossChecks(topics: readonly DesiredTopic[]): TopicPlanIssue[] {
   const issues: TopicPlanIssue[] = [];
   const byName = new Map<string, DesiredTopic>();
   const byMetricName = new Map<string, DesiredTopic>();
+  // A dead-letter or raw topic repeats its parent's problem: report it once, at the parent.
+  const reported = new Map<string, Set<'replicas' | 'twice'>>();
+  const report = (topic: DesiredTopic, kind: 'replicas' | 'twice', message: string) => {
+    if (topic.parent !== undefined && reported.get(topic.parent)?.has(kind)) return;
+    reported.set(topic.name, (reported.get(topic.name) ?? new Set()).add(kind));
+    issues.push({ path: topic.source, message });
+  };
   for (const topic of topics) {
     const { minInsyncReplicas, replicationFactor } = topic.settings;
     if (minInsyncReplicas > replicationFactor) {
-      issues.push({
-        path: topic.source,
-        message: `${topic.name}: minInsyncReplicas (${minInsyncReplicas}) must not exceed replicationFactor (${replicationFactor}); every acks=all write would fail with NOT_ENOUGH_REPLICAS`,
-      });
+      report(
+        topic,
+        'replicas',
+        `${topic.name}: minInsyncReplicas (${minInsyncReplicas}) must not exceed replicationFactor (${replicationFactor}); every acks=all write would fail with NOT_ENOUGH_REPLICAS`,
+      );
     }
     const same = byName.get(topic.name);
     if (same !== undefined) {
-      issues.push({
-        path: topic.source,
-        message: `${topic.name} is planned twice: by ${same.source} and by ${topic.source} (environments and teams share the vmware.events.<name> namespace)`,
-      });
+      report(
+        topic,
+        'twice',
+        `${topic.name} is planned twice: by ${same.source} and by ${topic.source} (environments and teams share the vmware.events.<name> namespace)`,
+      );
       continue;
     }
     byName.set(topic.name, topic);

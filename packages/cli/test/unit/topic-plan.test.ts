@@ -129,6 +129,17 @@ describe('defineTopicPlan: invalid plans name what is wrong and where', () => {
     ]);
   });
 
+  it("reports a problem of a topic once, not again for its dead-letter and raw topics, but a derived topic's own", () => {
+    expect(
+      issuesOf({ defaults: { replicationFactor: 1 }, topics: { canonical: true } }).map((i) => i.path),
+    ).toEqual(['topics.canonical']);
+    const own = issuesOf({
+      defaults: { replicationFactor: 1, minInsyncReplicas: 1 },
+      topics: { canonical: { deadLetter: { minInsyncReplicas: 2 } } },
+    });
+    expect(own.map((i) => i.path)).toEqual(['topics.canonical.deadLetter']);
+  });
+
   it('rejects a topic planned twice (an environment and a team of the same name)', () => {
     const issues = issuesOf({ topics: { environments: ['billing'], teams: ['billing'] } });
     expect(issues[0]).toMatchObject({
