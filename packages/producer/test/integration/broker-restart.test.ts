@@ -1,6 +1,7 @@
 /**
- * Broker restart in the middle of a stream of sends. Uses a dedicated broker on port 19192 (started here,
- * stopped and started by the test, stopped at the end): the shared broker on 9092 is never restarted.
+ * Broker restart in the middle of a stream of sends. Uses a dedicated broker (started here, stopped and started by
+ * the test, stopped at the end): the shared broker is never restarted. Its port is the shared broker's port plus
+ * 10,100 (19192 beside 9092), so two work trees that run the suite on different ports never share it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProducerError } from '../../src/index.js';
@@ -8,7 +9,8 @@ import type { PublishResult } from '../../src/index.js';
 import { createProducer } from '../../src/index.js';
 import { KAFKA_SH, consume, createTopic, execFileAsync, vmEvent } from './helpers.js';
 
-const PORT = '19192';
+const SHARED_PORT = Number(process.env.KAFKA_PORT ?? 9092);
+const PORT = String(SHARED_PORT + 10_100);
 const BROKERS = [`127.0.0.1:${PORT}`];
 const env = { ...process.env, KAFKA_PORT: PORT, KAFKA_HEAP_OPTS: '-Xms256m -Xmx256m' };
 const kafkaSh = (command: 'start' | 'stop' | 'status') => execFileAsync('bash', [KAFKA_SH, command], { env });
