@@ -4,9 +4,11 @@
 #   bash scripts/kafka.sh start            start a single-node KRaft broker on 127.0.0.1:$KAFKA_PORT (idempotent)
 #   bash scripts/kafka.sh stop             controlled shutdown (SIGTERM, then SIGKILL after $KAFKA_STOP_TIMEOUT s)
 #   bash scripts/kafka.sh status           running/stopped, version, port
+#   bash scripts/kafka.sh kill|pause|resume  fault injection: SIGKILL, SIGSTOP, SIGCONT of the broker process
 #   bash scripts/kafka.sh logs [-f]        the broker log (last 200 lines; -f follows)
 #   bash scripts/kafka.sh perf-producer …  org.apache.kafka.tools.ProducerPerformance with these arguments
 #   bash scripts/kafka.sh perf-consumer …  org.apache.kafka.tools.ConsumerPerformance with these arguments
+#   bash scripts/kafka.sh tool <class> …   runs a Kafka command-line class (e.g. ConsumerGroupCommand) with these arguments
 #   bash scripts/kafka.sh classpath        prints the folder holding every broker/client jar (compile with "<dir>/*")
 #   bash scripts/kafka.sh install          only download the jars
 #
@@ -25,6 +27,11 @@
 #   KAFKA_START_TIMEOUT    seconds to wait for the broker to come up (default 90)
 #   KAFKA_STOP_TIMEOUT     seconds to wait for a controlled shutdown before SIGKILL (default 30)
 #   KAFKA_PERF_OPTS        JVM flags for perf-producer/perf-consumer (default "-Xms256m -Xmx512m -XX:+UseG1GC")
+# Set by scripts/kafka-cluster.sh for the nodes of a three-node cluster (single node: leave unset):
+#   KAFKA_NODE_ID          node.id (default 1)
+#   KAFKA_QUORUM_VOTERS    controller.quorum.voters (default: this node alone)
+#   KAFKA_CLUSTER_ID       the cluster id to format the storage with (default: a new random one)
+#   KAFKA_SKIP_WARM_UP     1: do not create the internal topics at start (the cluster script does, once all run)
 set -euo pipefail
 
 # shellcheck source=lib/toolchain.sh
@@ -37,6 +44,8 @@ KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
+KAFKA_NODE_ID="${KAFKA_NODE_ID:-1}"
+KAFKA_QUORUM_VOTERS="${KAFKA_QUORUM_VOTERS:-$KAFKA_NODE_ID@127.0.0.1:$KAFKA_CONTROLLER_PORT}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms512m -Xmx512m}"
 KAFKA_JVM_OPTS="${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true}"
 MAVEN_DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.6.1"
@@ -59,7 +68,7 @@ validate_env() {
   [[ "$KAFKA_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "KAFKA_VERSION must look like 4.1.1 (got '$KAFKA_VERSION')"
   [ "$(kafka_major)" -ge 3 ] || die "KAFKA_VERSION $KAFKA_VERSION is not supported: KRaft combined mode needs Kafka 3.x or 4.x"
   local p
-  for p in KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_START_TIMEOUT KAFKA_STOP_TIMEOUT; do
+  for p in KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_START_TIMEOUT KAFKA_STOP_TIMEOUT KAFKA_NODE_ID; do
     [[ "${!p}" =~ ^[0-9]+$ ]] || die "$p must be a number (got '${!p}')"
   done
   [ "$KAFKA_PORT" != "$KAFKA_CONTROLLER_PORT" ] || die "KAFKA_CONTROLLER_PORT must differ from KAFKA_PORT ($KAFKA_PORT)"
@@ -164,14 +173,15 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 render_properties() {
   mkdir -p "$RUN_DIR" "$DATA_DIR"
   sed -e "s#@PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" -e "s#@DATA_DIR@#$DATA_DIR#g" \
+    -e "s#@NODE_ID@#$KAFKA_NODE_ID#g" -e "s#@QUORUM_VOTERS@#$KAFKA_QUORUM_VOTERS#g" \
     "$HERE/server.properties.in" >"$PROPS_FILE"
 }
 
 format_storage() {
   [ -f "$DATA_DIR/meta.properties" ] && return 0
-  local id
+  local id="${KAFKA_CLUSTER_ID:-}"
   # A Kafka Uuid is 16 random bytes in URL-safe base64 without padding; avoid a leading '-' (read as an option).
-  id="-"
+  [ -n "$id" ] || id="-"
   while [ "${id:0:1}" = "-" ]; do id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"; done
   log "formatting storage in $DATA_DIR (cluster id $id)"
   run_tool kafka.tools.StorageTool format -t "$id" -c "$PROPS_FILE" >>"$LOG_FILE" 2>&1 \
@@ -243,7 +253,7 @@ cmd_start() {
   local cluster
   cluster="$(run_tool org.apache.kafka.tools.ClusterTool cluster-id --bootstrap-server "127.0.0.1:$KAFKA_PORT" 2>&1)" \
     || die_with_log "the broker started but an admin describeCluster call failed: $cluster"
-  warm_up_coordinators
+  [ "${KAFKA_SKIP_WARM_UP:-0}" = 1 ] || warm_up_coordinators
   log "Kafka $KAFKA_VERSION is up on 127.0.0.1:$KAFKA_PORT after $((SECONDS - started))s (pid $pid; ${cluster})"
   echo "KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
 }
@@ -308,6 +318,19 @@ cmd_stop() {
   log "stopped"
 }
 
+# Fault injection for tests and fault scripts: the signal goes to the broker process only if it is ours.
+cmd_signal() { # KILL|STOP|CONT
+  validate_env
+  local pid
+  pid="$(running_pid)" || die "no broker started by this script runs on port $KAFKA_PORT"
+  kill "-$1" "$pid"
+  if [ "$1" = KILL ]; then
+    while pid_alive "$pid"; do sleep 0.1; done
+    rm -f "$PID_FILE"
+  fi
+  log "sent SIG$1 to the broker on 127.0.0.1:$KAFKA_PORT (pid $pid)"
+}
+
 cmd_status() {
   validate_env
   local pid
@@ -342,7 +365,7 @@ cmd_perf() { # <class> [args...]
 }
 
 usage() {
-  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -350,9 +373,13 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
+  kill) cmd_signal KILL ;;
+  pause) cmd_signal STOP ;;
+  resume) cmd_signal CONT ;;
   logs) shift; cmd_logs "$@" ;;
   perf-producer) shift; cmd_perf org.apache.kafka.tools.ProducerPerformance "$@" ;;
   perf-consumer) shift; cmd_perf org.apache.kafka.tools.ConsumerPerformance "$@" ;;
+  tool) shift; validate_env; need_java; install_libs; run_tool "$@" ;;
   classpath) validate_env; install_libs; echo "$LIBS_DIR" ;;
   install) validate_env; install_libs; echo "$LIBS_DIR" ;;
   -h | --help | help) usage ;;
