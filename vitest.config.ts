@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
  * One vitest project per package and kind of test:
  *   <package>:unit         never touches a broker or a server (fakes allowed)
  *   <package>:integration  runs against the real Kafka broker / Redis / vcsim that scripts/test.sh starts
+ *   <package>:cluster      runs against the three-node cluster (scripts/kafka-cluster.sh) and kills its nodes;
+ *                          scripts/test.sh runs these projects on their own, one file at a time
  * Workspace packages resolve to their sources, so tests never need a build first.
  */
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
@@ -35,6 +37,17 @@ const integration = (name: string, dir: string) => ({
   },
 });
 
+const cluster = (name: string, dir: string) => ({
+  resolve: { alias },
+  test: {
+    name: `${name}:cluster`,
+    include: [`${dir}/test/cluster/**/*.test.ts`],
+    globalSetup: ['./test/cluster-setup.ts'],
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+  },
+});
+
 const packages: Array<[string, string]> = [
   ['schema', 'packages/schema'],
   ['producer', 'packages/producer'],
@@ -47,7 +60,11 @@ const packages: Array<[string, string]> = [
 
 export default defineConfig({
   test: {
-    projects: packages.flatMap(([name, dir]) => [unit(name, dir), integration(name, dir)]),
+    projects: packages.flatMap(([name, dir]) => [
+      unit(name, dir),
+      integration(name, dir),
+      cluster(name, dir),
+    ]),
     passWithNoTests: true,
   },
 });
