@@ -63,7 +63,7 @@ function event(vm: number): VmOperationEventInput {
       environment: 'DEV',
       tenantId: 'tenantA',
     },
-  } as VmOperationEventInput;
+  };
 }
 
 interface Figures {
