@@ -3,13 +3,15 @@
  * record of a batch. Canonical events go through the SDK producer (@org/vmware-events-producer:
  * validation, keys, headers, idempotent acks=all sends); raw CloudEvents, which are not canonical
  * events, through a plain idempotent kafkajs producer (the SDK producer accepts canonical events only), as
- * structured-mode records of the schema package's record codec.
+ * structured-mode records of the schema package's record codec. The raw path applies the same rule as the SDK
+ * producer's acknowledgement guard (docs/producer.md, "Acknowledged means written"): each record goes to a partition
+ * chosen here, and the batch counts as written only when the answer acknowledges every one of those partitions.
  */
 import { encodeStructuredCloudEvent } from '@org/vmware-events-schema';
-import { createProducer } from '@org/vmware-events-producer';
+import { NotAcknowledgedError, createProducer, partitionForKey } from '@org/vmware-events-producer';
 import type { EventProducer } from '@org/vmware-events-producer';
 import kafkajs from 'kafkajs';
-import type { Producer } from 'kafkajs';
+import type { Admin, Message, Producer, RecordMetadata } from 'kafkajs';
 import type { Logger } from './logger.js';
 import type { CanonicalEvent, RawCloudEvent } from './types.js';
 
@@ -33,6 +35,26 @@ export interface KafkaSinkOptions {
   readonly topic: string;
   readonly rawTopic: string;
   readonly logger?: Logger;
+}
+
+/** A base offset as a broker writes it for an appended batch (`-1` means "no offset"). */
+const OFFSET = /^\d{1,19}$/;
+
+/**
+ * The partitions among `sent` that `answer` does not acknowledge for `topic` (not named, an error code, or no real
+ * offset). kafkajs 2.2.4 can resolve a send without answers for some of its partitions when leaders move during it.
+ */
+export function unacknowledgedPartitions(
+  topic: string,
+  sent: readonly number[],
+  answer: readonly RecordMetadata[],
+): number[] {
+  const acknowledged = new Set(
+    answer
+      .filter((a) => a.topicName === topic && a.errorCode === 0 && OFFSET.test(a.baseOffset ?? ''))
+      .map((a) => a.partition),
+  );
+  return [...new Set(sent)].filter((p) => !acknowledged.has(p)).sort((a, b) => a - b);
 }
 
 /** An {@link EventSink}: canonical events through the SDK producer, raw CloudEvents through kafkajs. */
@@ -73,6 +95,36 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
     })();
     return rawConnecting;
   };
+  // The raw topic's partition count, read once per raw producer (a failed send forgets it: it may have grown).
+  let rawPartitionCount: Promise<number> | undefined;
+  const readPartitionCount = async (): Promise<number> => {
+    const admin: Admin = kafka.admin();
+    await admin.connect();
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: [options.rawTopic] });
+      const count = meta.topics[0]?.partitions.length ?? 0;
+      if (count === 0) throw new Error(`raw topic "${options.rawTopic}" has no partitions`);
+      return count;
+    } finally {
+      await admin.disconnect();
+    }
+  };
+  const sendRaw = async (records: ReadonlyArray<Extract<SinkRecord, { kind: 'raw' }>>): Promise<void> => {
+    const p = await rawProducer();
+    rawPartitionCount ??= readPartitionCount();
+    const count = await rawPartitionCount;
+    const messages: Message[] = records.map((r) => ({
+      ...encodeStructuredCloudEvent(r.event, r.key),
+      partition: partitionForKey(r.key, count),
+    }));
+    const answer = await p.send({ topic: options.rawTopic, acks: -1, messages });
+    const missing = unacknowledgedPartitions(
+      options.rawTopic,
+      messages.map((m) => m.partition!),
+      answer,
+    );
+    if (missing.length > 0) throw new NotAcknowledgedError(options.rawTopic, missing, 1);
+  };
   const canonicalProducer = async (): Promise<EventProducer> => {
     producer ??= newProducer();
     await producer.connect();
@@ -103,21 +155,14 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
       }
       if (rawRecords.length > 0) {
         sends.push(
-          rawProducer()
-            .then((p) =>
-              p.send({
-                topic: options.rawTopic,
-                acks: -1,
-                messages: rawRecords.map((r) => encodeStructuredCloudEvent(r.event, r.key)),
-              }),
-            )
-            .catch(async (error: unknown) => {
-              const old = raw;
-              raw = undefined;
-              rawConnecting = undefined;
-              await old?.disconnect().catch(() => undefined);
-              throw error;
-            }),
+          sendRaw(rawRecords).catch(async (error: unknown) => {
+            const old = raw;
+            raw = undefined;
+            rawConnecting = undefined;
+            rawPartitionCount = undefined;
+            await old?.disconnect().catch(() => undefined);
+            throw error;
+          }),
         );
       }
       // Both must be acknowledged before the caller checkpoints; on any failure the whole batch is retried.
@@ -131,6 +176,7 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
       producer = undefined;
       raw = undefined;
       rawConnecting = undefined;
+      rawPartitionCount = undefined;
       await Promise.allSettled([p?.disconnect(), r?.disconnect()]);
     },
   };
