@@ -6,7 +6,8 @@ import { defineConfig } from 'vitest/config';
  *   <package>:unit         never touches a broker or a server (fakes allowed)
  *   <package>:integration  runs against the real Kafka broker / Redis / vcsim that scripts/test.sh starts
  *   <package>:cluster      runs against the three-node cluster (scripts/kafka-cluster.sh) and kills its nodes;
- *                          scripts/test.sh runs these projects on their own, one file at a time
+ *                          defined only when KAFKA_CLUSTER_BROKERS names the cluster (so `--project producer:*`
+ *                          never kills a cluster by accident); scripts/test.sh runs them on their own
  * Workspace packages resolve to their sources, so tests never need a build first.
  */
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
@@ -48,6 +49,8 @@ const cluster = (name: string, dir: string) => ({
   },
 });
 
+const withCluster = (process.env.KAFKA_CLUSTER_BROKERS ?? '') !== '';
+
 const packages: Array<[string, string]> = [
   ['schema', 'packages/schema'],
   ['producer', 'packages/producer'],
@@ -63,7 +66,7 @@ export default defineConfig({
     projects: packages.flatMap(([name, dir]) => [
       unit(name, dir),
       integration(name, dir),
-      cluster(name, dir),
+      ...(withCluster ? [cluster(name, dir)] : []),
     ]),
     passWithNoTests: true,
   },

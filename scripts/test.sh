@@ -5,6 +5,9 @@
 #   bash scripts/test.sh            everything (what CI runs)
 #   bash scripts/test.sh --unit     static checks and unit tests only (no services)
 #
+# After the other tests, the `*:cluster` projects run on the three-node cluster (scripts/kafka-cluster.sh), which
+# this script starts then and stops at the end; they kill its nodes, so they run one file at a time.
+#
 # Ends with one summary line: "tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,13 +18,14 @@ UNIT_ONLY=0
 [ "${1:-}" = "--unit" ] && UNIT_ONLY=1
 LOGS="$VMW_ROOT/.tmp/logs"
 mkdir -p "$LOGS"
-started_kafka=0 started_redis=0
+started_kafka=0 started_redis=0 started_cluster=0
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 cleanup() {
   local rc=$?
   [ "$started_kafka" = 1 ] && { bash scripts/kafka.sh stop >/dev/null 2>&1 || true; }
   [ "$started_redis" = 1 ] && { bash scripts/redis.sh stop >/dev/null 2>&1 || true; }
+  [ "$started_cluster" = 1 ] && { bash scripts/kafka-cluster.sh stop >/dev/null 2>&1 || true; }
   exit "$rc"
 }
 trap cleanup EXIT
@@ -67,12 +71,33 @@ if [ "$UNIT_ONLY" = 0 ]; then
 fi
 
 step "tests"
-projects=()
+projects=(--project '*:unit' --project '*:integration')
 [ "$UNIT_ONLY" = 1 ] && projects=(--project '*:unit')
 set +e
-pnpm exec vitest run "${projects[@]}" --reporter=default --reporter=json --outputFile.json="$VMW_ROOT/.tmp/vitest.json"
+env -u KAFKA_CLUSTER_BROKERS pnpm exec vitest run "${projects[@]}" \
+  --reporter=default --reporter=json --outputFile.json="$VMW_ROOT/.tmp/vitest.json"
 vitest_rc=$?
 set -e
+
+cluster_rc=0
+summaries=("$VMW_ROOT/.tmp/vitest.json")
+if [ "$UNIT_ONLY" = 0 ]; then
+  step "tests on the three-node cluster (leader crashes; scripts/kafka-cluster.sh)"
+  bash scripts/kafka-cluster.sh status >/dev/null 2>&1 || started_cluster=1
+  if bash scripts/kafka-cluster.sh start >"$LOGS/kafka-cluster-start.log" 2>&1; then
+    eval "export $(bash scripts/kafka-cluster.sh brokers)"
+    set +e
+    pnpm exec vitest run --project '*:cluster' --no-file-parallelism \
+      --reporter=default --reporter=json --outputFile.json="$VMW_ROOT/.tmp/vitest-cluster.json"
+    cluster_rc=$?
+    set -e
+    summaries+=("$VMW_ROOT/.tmp/vitest-cluster.json")
+  else
+    cluster_rc=1
+    tail -n 30 "$LOGS/kafka-cluster-start.log" >&2
+    echo "the three-node cluster did not start (log: .tmp/logs/kafka-cluster-start.log)" >&2
+  fi
+fi
 
 pack_rc=0
 if [ "$UNIT_ONLY" = 0 ]; then
@@ -95,8 +120,13 @@ if [ "$UNIT_ONLY" = 0 ]; then
 fi
 
 node -e '
-  const r = require(process.argv[1]);
-  const skipped = r.numPendingTests + r.numTodoTests;
-  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
-' "$VMW_ROOT/.tmp/vitest.json"
-[ "$vitest_rc" = 0 ] && [ "$pack_rc" = 0 ] && [ "$demo_rc" = 0 ]
+  let passed = 0, failed = 0, skipped = 0;
+  for (const file of process.argv.slice(1)) {
+    const r = require(file);
+    passed += r.numPassedTests;
+    failed += r.numFailedTests;
+    skipped += r.numPendingTests + r.numTodoTests;
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "${summaries[@]}"
+[ "$vitest_rc" = 0 ] && [ "$cluster_rc" = 0 ] && [ "$pack_rc" = 0 ] && [ "$demo_rc" = 0 ]

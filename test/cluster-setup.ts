@@ -20,6 +20,11 @@ function reachable(hostPort: string): Promise<boolean> {
 }
 
 export default async function setup(): Promise<void> {
+  if (CLUSTER_BROKERS.length !== 3) {
+    throw new Error(
+      'KAFKA_CLUSTER_BROKERS must name the three nodes (bash scripts/kafka-cluster.sh brokers prints it)',
+    );
+  }
   for (const broker of CLUSTER_BROKERS) {
     if (!(await reachable(broker))) {
       throw new Error(

@@ -31,7 +31,9 @@ export function clusterClient(): Kafka {
 
 /** Runs `scripts/kafka-cluster.sh <args>` (kill N, restart N, …). */
 export async function clusterSh(...args: string[]): Promise<void> {
-  await execFileAsync('bash', [CLUSTER_SH, ...args], { timeout: 180_000 });
+  // The script finds the nodes from node 1's port: the cluster KAFKA_CLUSTER_BROKERS names.
+  const env = { ...process.env, KAFKA_CLUSTER_PORT: CLUSTER_BROKERS[0]?.split(':')[1] ?? '' };
+  await execFileAsync('bash', [CLUSTER_SH, ...args], { env, timeout: 180_000 });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,6 +3,8 @@
  * Every helper registers its own cleanup with onTestFinished.
  */
 import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { onTestFinished } from 'vitest';
 import { startSimulator } from '../../src/vcsim.js';
@@ -35,7 +37,16 @@ export interface ReadRecord {
 
 /** A fresh topic name, deleted when the test ends. */
 export async function freshTopics(...names: string[]): Promise<string[]> {
-  const kafka = new Kafka({ clientId: 'bridge-test-admin', brokers: BROKERS, logLevel: logLevel.NOTHING });
+  return freshTopicsOn(BROKERS, ...names);
+}
+
+/** {@link freshTopics} on other brokers (the three-node cluster: its default replication factor is 3). */
+export async function freshTopicsOn(brokers: readonly string[], ...names: string[]): Promise<string[]> {
+  const kafka = new Kafka({
+    clientId: 'bridge-test-admin',
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   const topics = names.map((n) => `test-${n}-${randomUUID()}`);
@@ -54,11 +65,18 @@ export async function freshTopics(...names: string[]): Promise<string[]> {
 }
 
 /** Collects every record of `topics` from the beginning, in the background; stopped when the test ends. */
-export async function collect(topics: string[]): Promise<{
+export async function collect(
+  topics: string[],
+  brokers: readonly string[] = BROKERS,
+): Promise<{
   records: ReadRecord[];
   waitFor(pred: (r: ReadRecord[]) => boolean, timeoutMs?: number): Promise<ReadRecord[]>;
 }> {
-  const kafka = new Kafka({ clientId: 'bridge-test-reader', brokers: BROKERS, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'bridge-test-reader',
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+  });
   const consumer = kafka.consumer({ groupId: `test-${randomUUID()}` });
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });
@@ -132,4 +150,25 @@ export async function readHistory(sim: Vcsim): Promise<{ instanceUuid: string; e
   } finally {
     client.close();
   }
+}
+
+const BRIDGE_DIR = new URL('../../', import.meta.url).pathname;
+
+/** Runs the bridge as a child process (tsx src/main.ts) with these environment variables; killed when the test ends. */
+export function startBridgeProcess(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+} {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: BRIDGE_DIR,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return { child, output: () => out };
 }

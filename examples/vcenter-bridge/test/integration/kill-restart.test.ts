@@ -3,33 +3,22 @@
  * SIGKILL in the middle of a burst of VM operations, and restarted. Every mapped vCenter event must
  * then be in Kafka, and every replayed copy must carry the same eventId as the first.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deriveEventId } from '@org/vmware-events-schema';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { operationOf } from '../../src/mapping.js';
-import { BROKERS, collect, freshTopics, readHistory, startVcsim, waitUntil } from './helpers.js';
+import {
+  BROKERS,
+  collect,
+  freshTopics,
+  readHistory,
+  startBridgeProcess,
+  startVcsim,
+  waitUntil,
+} from './helpers.js';
 import type { ReadRecord } from './helpers.js';
-
-const BRIDGE_DIR = new URL('../../', import.meta.url).pathname;
-
-function startBridgeProcess(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: BRIDGE_DIR,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  onTestFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return { child, output: () => out };
-}
 
 const keyOf = (r: ReadRecord) =>
   (r.value.operationInfo as { vcenter: { eventKey: number } }).vcenter.eventKey;

@@ -2,15 +2,24 @@ import { randomUUID } from 'node:crypto';
 import kafkajs from 'kafkajs';
 import type { Admin } from 'kafkajs';
 import { onTestFinished } from 'vitest';
+import { defineTopicPlan } from '@org/vmware-events-cli';
+import type { TopicPlanInput } from '@org/vmware-events-cli';
 
 /** The single broker scripts/test.sh starts. */
 export const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
-/**
- * A replicated cluster (three brokers or more) for the replication tests, e.g. the three-node cluster script's
- * `KAFKA_CLUSTER_BROKERS=127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092`. Unset: those tests are skipped.
- */
-export const clusterBrokers = process.env.KAFKA_CLUSTER_BROKERS?.split(',').filter(Boolean);
+/** The topic settings the topic plan manages (what the tests compare). */
+export const MANAGED = [
+  'min.insync.replicas',
+  'retention.ms',
+  'cleanup.policy',
+  'max.message.bytes',
+  'segment.ms',
+  'compression.type',
+];
+
+/** The names of the topics a plan input gives. */
+export const names = (input: TopicPlanInput) => defineTopicPlan(input).topics.map((t) => t.name);
 
 /** A unique, valid topic-name segment for one test. */
 export const uniqueName = (prefix = 'it') => `${prefix}-${randomUUID().slice(0, 8)}`;

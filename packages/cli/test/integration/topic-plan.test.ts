@@ -2,20 +2,9 @@ import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { applyTopicPlan, defineTopicPlan, isTopicApplyError, planTopics } from '@org/vmware-events-cli';
 import type { TopicPlanInput } from '@org/vmware-events-cli';
-import { clusterBrokers, createAdmin, describeTopic, uniqueName } from './helpers.js';
+import { MANAGED, createAdmin, describeTopic, names, uniqueName } from './helpers.js';
 
 const single = { replicationFactor: 1, minInsyncReplicas: 1 } as const;
-const MANAGED = [
-  'min.insync.replicas',
-  'retention.ms',
-  'cleanup.policy',
-  'max.message.bytes',
-  'segment.ms',
-  'compression.type',
-];
-
-const names = (input: TopicPlanInput) => defineTopicPlan(input).topics.map((t) => t.name);
-
 describe('topic plan on the real broker', () => {
   it('creates every planned topic with its settings, and a second apply changes nothing', async () => {
     const { admin, cleanup } = await createAdmin();
@@ -210,26 +199,3 @@ describe('topic plan on the real broker', () => {
     ).toBe(true);
   });
 });
-
-describe.runIf(clusterBrokers !== undefined)(
-  'topic plan on the three-node cluster (KAFKA_CLUSTER_BROKERS)',
-  () => {
-    it('creates topics with three replicas and min.insync.replicas 2, then finds them in sync', async () => {
-      const { admin, cleanup } = await createAdmin(clusterBrokers);
-      const env = uniqueName('env');
-      const input: TopicPlanInput = { defaults: { partitions: 3 }, topics: { environments: [env] } }; // SDK defaults: 3 replicas, min ISR 2
-      names(input).forEach((t) => cleanup.add(t));
-      const plan = defineTopicPlan(input);
-      const result = await applyTopicPlan(admin, plan);
-      expect(result.before.brokers).toBeGreaterThanOrEqual(3);
-      for (const topic of names(input)) {
-        expect(await describeTopic(admin, topic, MANAGED)).toMatchObject({
-          partitions: 3,
-          replicas: [3],
-          configs: { 'min.insync.replicas': '2' },
-        });
-      }
-      expect((await planTopics(admin, plan)).hasChanges).toBe(false);
-    });
-  },
-);

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Admin } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   CLUSTER_BROKERS,
   busiestLeader,
@@ -132,6 +132,7 @@ async function crashWhilePublishing(mode: 'publishBatch' | 'concurrent publish')
     const elapsed = Date.now() - started;
     if (!killed && elapsed >= KILL_AFTER_MS) {
       killed = true;
+      onTestFinished(() => clusterSh('start')); // whatever happens, the next test finds three nodes
       await clusterSh('kill', String(victim));
       restarted = new Promise((resolve) => setTimeout(resolve, DOWN_FOR_MS)).then(() =>
         clusterSh('restart', String(victim)),
