@@ -10,6 +10,8 @@ import type { VmOperationEvent } from '@org/vmware-events-schema';
 import { ConsumerError, isConsumerError } from './errors.js';
 import { parseConsumerOptions } from './options.js';
 import type { ConsumerOptions } from './options.js';
+import { commitBatch } from './internal/commits.js';
+import type { CommitHealth } from './internal/commits.js';
 import { OffsetTracker } from './internal/offset-tracker.js';
 import { processRecord } from './internal/pipeline.js';
 import { createPipeline } from './internal/setup.js';
@@ -81,6 +83,7 @@ export function createConsumer<TEvent = VmOperationEvent>(
   const { deps } = pipeline;
   const emit = deps.emit;
   const timers = new Set<NodeJS.Timeout>();
+  const commitHealth: CommitHealth = { failures: 0, lastSuccess: Date.now() };
 
   const subscribed = () => settings.topics.map((topic) => ({ topic }));
   deps.breaker?.onStateChange((state, failureRate) => {
@@ -102,14 +105,10 @@ export function createConsumer<TEvent = VmOperationEvent>(
     let failure: { error: unknown; record: RawRecord } | undefined;
     const shouldStop = () => failure !== undefined || closing.signal.aborted || !isRunning() || isStale();
 
-    const commit = async () => {
+    // A failed commit in the batch is reported and retried at the next one; at the end of the batch it is rethrown.
+    const commit = async (final = false) => {
       lastCommit = Date.now();
-      const offsets = payload.uncommittedOffsets();
-      if (offsets.topics.length === 0) return;
-      await payload.commitOffsetsIfNecessary(offsets);
-      for (const { topic, partitions } of offsets.topics) {
-        for (const { partition, offset } of partitions) emit('consumer:commit', { topic, partition, offset });
-      }
+      await commitBatch(payload, commitHealth, { emit, logger, final });
     };
 
     const runLane = async (lane: RawRecord[]) => {
@@ -146,7 +145,7 @@ export function createConsumer<TEvent = VmOperationEvent>(
       );
     }
 
-    await commit();
+    await commit(true);
     if (!failure) return;
     const { error, record } = failure;
     if (isConsumerError(error, 'CONSUMER_CLOSED')) return;
@@ -204,6 +203,16 @@ export function createConsumer<TEvent = VmOperationEvent>(
     consumer = groupConsumer;
     groupConsumer.on(groupConsumer.events.GROUP_JOIN, ({ payload }) => {
       emit('consumer:group-join', { memberId: payload.memberId, assignment: payload.memberAssignment });
+    });
+    // kafkajs stops its consumer after an error and (for retriable ones) starts it again by itself: say so.
+    groupConsumer.on(groupConsumer.events.CRASH, ({ payload }) => {
+      emit('consumer:client-restart', { error: payload.error, restart: payload.restart });
+      logger?.error(
+        payload.restart
+          ? 'the Kafka client stopped its consumer after an error and restarts it (rejoins, re-reads from the committed offsets)'
+          : 'the Kafka client stopped its consumer after an error and does not restart it; close and start the consumer again',
+        { error: `${payload.error.name}: ${payload.error.message}`, restart: payload.restart },
+      );
     });
     await producer.connect();
     await groupConsumer.connect();

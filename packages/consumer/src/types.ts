@@ -147,6 +147,27 @@ export interface ConsumerEvents {
   'consumer:group-join': [{ memberId: string; assignment: Record<string, number[]> }];
   /** Offsets were committed. */
   'consumer:commit': [{ topic: string; partition: number; offset: string }];
+  /**
+   * Committing offsets failed (typically: the group coordinator died or moved). The records stay handled and their
+   * offsets are committed by the next commit that succeeds; until then a restart would re-read them (the dedup store
+   * skips them). `failures` counts the failed commits in a row; `sinceLastCommitMs` is the time since the last one
+   * that succeeded. See docs/consumer.md, "When the group coordinator dies".
+   */
+  'consumer:commit-failed': [
+    {
+      error: unknown;
+      topic: string;
+      partition: number;
+      offset: string;
+      failures: number;
+      sinceLastCommitMs: number;
+    },
+  ];
+  /**
+   * The Kafka client stopped its consumer after an error (kafkajs "crash"); `restart` says whether it starts it
+   * again by itself (it does for retriable errors: it rejoins the group and re-reads from the committed offsets).
+   */
+  'consumer:client-restart': [{ error: unknown; restart: boolean }];
   /** A step failed because a dependency (dead-letter topic, store) is unavailable; the record will be re-read. */
   'consumer:error': [{ error: unknown; topic: string; partition: number; offset: string }];
 }
@@ -165,6 +186,10 @@ export interface ConsumerMetrics {
   retried: number;
   /** Written to the dead-letter topic. */
   deadLettered: number;
+  /** Commits that failed (see the `consumer:commit-failed` event). */
+  commitFailures: number;
+  /** Times the Kafka client stopped its consumer after an error (see `consumer:client-restart`). */
+  clientRestarts: number;
   /** Handler latency in milliseconds (successful calls): count, sum, max. */
   handlerLatency: { count: number; sumMs: number; maxMs: number };
 }

@@ -53,6 +53,8 @@ export function createPipeline<TEvent>(
     filtered: 0,
     retried: 0,
     deadLettered: 0,
+    commitFailures: 0,
+    clientRestarts: 0,
     handlerLatency: { count: 0, sumMs: 0, maxMs: 0 },
   };
   // Counters are updated by the first listeners, so a user's listener already sees the new value.
@@ -62,6 +64,8 @@ export function createPipeline<TEvent>(
   emitter.on('consumer:filtered', () => (counters.filtered += 1));
   emitter.on('consumer:dead-letter', () => (counters.deadLettered += 1));
   emitter.on('consumer:retry', () => (counters.retried += 1));
+  emitter.on('consumer:commit-failed', () => (counters.commitFailures += 1));
+  emitter.on('consumer:client-restart', () => (counters.clientRestarts += 1));
   emitter.on(
     'consumer:handler-latency',
     ({ durationMs, ok }: ConsumerEvents['consumer:handler-latency'][0]) => {
