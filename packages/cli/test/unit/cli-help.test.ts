@@ -35,9 +35,9 @@ describe('vmware-events --help and usage errors', () => {
   });
 
   it('exits 2 naming an unknown command, an unknown flag, or a missing --file', async () => {
-    const unknown = await runCli(['tail']);
+    const unknown = await runCli(['tial']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("Unknown command 'tail'");
+    expect(unknown.stderr).toContain("Unknown command 'tial'");
     const flag = await runCli(['validate', '--bogus']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/error: Unknown option '--bogus'[\s\S]*Usage: vmware-events validate/);
@@ -48,7 +48,9 @@ describe('vmware-events --help and usage errors', () => {
       env: { KAFKA_BROKERS: undefined },
     });
     expect(noBrokers.code).toBe(2);
-    expect(noBrokers.stderr).toContain('--brokers is required (or set KAFKA_BROKERS)');
+    expect(noBrokers.stderr).toContain(
+      '--brokers is required (or set KAFKA_BROKERS, or "brokers" in a --config file)',
+    );
     const badBrokers = await runCli(['topics', 'apply', '--file', 'x.yaml', '--brokers', 'localhost']);
     expect(badBrokers.code).toBe(2);
     expect(badBrokers.stderr).toContain(
