@@ -11,13 +11,18 @@ describe('vmware-events --help and usage errors', () => {
   it('prints the commands with --help and exits 0; without a command it prints them to stderr and exits 2', async () => {
     const help = await runCli(['--help']);
     expect(help).toMatchObject({ code: 0, stderr: '' });
-    expect(help.stdout).toMatch(/topics plan\|apply[\s\S]*validate[\s\S]*compat/);
+    expect(help.stdout).toMatch(
+      /tail[\s\S]*produce[\s\S]*dlq list\|replay[\s\S]*topics plan\|apply[\s\S]*validate[\s\S]*compat/,
+    );
     const bare = await runCli([]);
     expect(bare).toMatchObject({ code: 2, stdout: '' });
     expect(bare.stderr).toContain('Usage: vmware-events <command>');
   });
 
   it.each([
+    ['tail', 'Usage: vmware-events tail [--topic <topic>]...'],
+    ['produce', 'Usage: vmware-events produce [--topic <topic> | --environment-topics]'],
+    ['dlq', 'vmware-events dlq replay [--topic <dlq>] [filters]'],
     ['topics', 'vmware-events topics plan  --file <plan>'],
     ['validate', 'Usage: vmware-events validate'],
     ['compat', 'Usage: vmware-events compat [--mode <mode>]'],
