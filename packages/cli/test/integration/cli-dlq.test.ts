@@ -87,12 +87,22 @@ const listed = (stdout: string) =>
 
 describe('vmware-events dlq as processes against the real broker', () => {
   it("replays to one group's retry topic: only that group runs the event again, the other group does not", async () => {
-    const topic = uniqueName('cli-dlq');
+    const team = uniqueName('team');
+    const topic = `vmware.events.${team}`;
     const billing = uniqueName('billing');
     const audit = uniqueName('audit');
     const dlq = `${topic}.dlq`;
     const retry = retryTopic(topic, billing);
-    const admin = await createTopics(topic);
+    const { admin, cleanup } = await createAdmin();
+    [topic, dlq, retry, `${retry}.dlq`].forEach((t) => cleanup.add(t));
+    const plan = (retryGroups: string[]) =>
+      JSON.stringify({
+        defaults: { partitions: 1, replicationFactor: 1, minInsyncReplicas: 1 },
+        topics: { teams: [{ name: team, raw: false, retryGroups }] },
+      });
+    const apply = (retryGroups: string[]) =>
+      runCli(['topics', 'apply', '--file', '-', ...connection], { input: plan(retryGroups) });
+    expect((await apply([])).code).toBe(0);
     const eventId = await publish(topic, 'vm-1');
 
     // billing gives up on the event (its downstream refuses it); audit processes it.
@@ -140,7 +150,10 @@ describe('vmware-events dlq as processes against the real broker', () => {
     );
     expect(await admin.listTopics()).not.toContain(retry);
 
-    await createTopics(retry);
+    const created = await apply([billing]);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain(`✔ ${retry}: create with 1 partition`);
+    expect(created.stdout).toContain(`✔ ${retry}.dlq: create with 1 partition`);
     const dry = await runCli([
       'dlq',
       'replay',
