@@ -10,6 +10,11 @@ const onSignal = (signal: NodeJS.Signals) => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// `vmware-events tail | head`: when the reader goes away, stop like Ctrl-C instead of crashing on EPIPE.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  stopping.abort();
+});
 
 runVmwareEvents(process.argv.slice(2), {
   stdout: (chunk) => process.stdout.write(chunk),
