@@ -244,10 +244,10 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
       title: 'VM operation events of one environment',
       messages: vmMessages,
       parameters: {
-        environment: param('An environment name: one segment, case kept (`dlq` and `raw` are reserved).', [
-          'prod',
-          'DEV',
-        ]),
+        environment: param(
+          'An environment name: one segment, case kept (`dlq`, `raw` and `retry` are reserved).',
+          ['prod', 'DEV'],
+        ),
       },
     },
     team: {
@@ -256,7 +256,9 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
       description:
         'Environments and teams share the `vmware.events.<name>` namespace: a team is not named like an environment.',
       messages: vmMessages,
-      parameters: { team: param('A team name: one segment (`dlq` and `raw` are reserved).', ['billing']) },
+      parameters: {
+        team: param('A team name: one segment (`dlq`, `raw` and `retry` are reserved).', ['billing']),
+      },
     },
     domain: {
       address: '{environment}.{tenant}.{module}.{entity}',

@@ -32,6 +32,8 @@ export interface DeadLetterQuery {
   since?: Date;
   /** Only records dead-lettered before this time. */
   until?: Date;
+  /** Only records this returns true for (after the other filters), e.g. one consumer group's or chosen offsets. */
+  filter?: (entry: DeadLetterEntry) => boolean;
   /** Called after every batch read (and every batch sent). */
   onProgress?: (progress: DeadLetterProgress) => void;
   /** Give up when the scan takes longer, ms. Default 120 000. */
@@ -64,7 +66,7 @@ function matches(entry: DeadLetterEntry, query: DeadLetterQuery): boolean {
     return false;
   if (query.since && time < query.since.getTime()) return false;
   if (query.until && time >= query.until.getTime()) return false;
-  return true;
+  return query.filter?.(entry) ?? true;
 }
 
 /** Read the dead-letter topic from its start to its end as of now, calling `onBatch` with the selected entries. */
@@ -171,8 +173,11 @@ export async function listDeadLetters(query: DeadLetterQuery): Promise<DeadLette
 export interface ReplayOptions extends DeadLetterQuery {
   /** Only report what would be replayed. */
   dryRun?: boolean;
-  /** Send to this topic instead of each record's original topic. */
-  targetTopic?: string;
+  /**
+   * Send to this topic instead of each record's original topic; a function picks it per record (e.g. the retry
+   * topic of the consumer group that gave up on it).
+   */
+  targetTopic?: string | ((entry: DeadLetterEntry) => string);
 }
 
 /** Result of {@link replayDeadLetters}. */
@@ -200,7 +205,10 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
       if (!producer || selected.length === 0) return;
       const byTopic = new Map<string, Message[]>();
       for (const entry of selected) {
-        const target = options.targetTopic ?? entry.info.original.topic;
+        const target =
+          typeof options.targetTopic === 'function'
+            ? options.targetTopic(entry)
+            : (options.targetTopic ?? entry.info.original.topic);
         if (!target) {
           throw new ConsumerError(
             'CONSUMER_DEAD_LETTER_FAILED',

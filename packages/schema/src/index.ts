@@ -83,6 +83,7 @@ export {
   RAW_SUFFIX,
   MAX_TOPIC_NAME_LENGTH,
   RESERVED_TOPIC_SEGMENTS,
+  RETRY_SEGMENT,
   validateTopicName,
   assertTopicName,
   topicsCollide,
@@ -90,6 +91,7 @@ export {
   teamTopic,
   deadLetterTopic,
   rawEventsTopic,
+  retryTopic,
   domainTopic,
 } from './topics.js';
 export type { DomainTopicParts } from './topics.js';

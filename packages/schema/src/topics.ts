@@ -17,11 +17,21 @@ export const RAW_SUFFIX = '.raw';
 /** Longest topic name Kafka accepts. */
 export const MAX_TOPIC_NAME_LENGTH = 249;
 
+/** The segment of a retry topic before the consumer group: `<topic>.retry.<groupId>` (see {@link retryTopic}). */
+export const RETRY_SEGMENT = 'retry';
+
 /**
  * Segments that `environmentTopic()` and `teamTopic()` refuse because the result would be another topic of the
- * convention (`vmware.events.dlq` is the canonical dead-letter topic, `vmware.events.raw` the raw events topic).
+ * convention (`vmware.events.dlq` is the canonical dead-letter topic, `vmware.events.raw` the raw events topic,
+ * `vmware.events.retry.<group>` the canonical topic's retry topics).
  */
-export const RESERVED_TOPIC_SEGMENTS = ['dlq', 'raw'] as const;
+export const RESERVED_TOPIC_SEGMENTS = ['dlq', 'raw', RETRY_SEGMENT] as const;
+
+const RESERVED_MEANING: Record<(typeof RESERVED_TOPIC_SEGMENTS)[number], string> = {
+  dlq: 'vmware.events.dlq is the canonical dead-letter topic',
+  raw: 'vmware.events.raw is the raw events topic',
+  retry: 'vmware.events.retry.<group> are the retry topics of the canonical topic',
+};
 
 const LEGAL_CHAR = /^[a-zA-Z0-9._-]$/;
 
@@ -117,6 +127,21 @@ export function rawEventsTopic(topic: string = CANONICAL_TOPIC): string {
   return suffixed(topic, RAW_SUFFIX, 'raw events');
 }
 
+/**
+ * The retry topic of one consumer group: `<topic>.retry.<groupId>`. A dead-letter replay (`vmware-events dlq replay
+ * --to retry`) sends the records one group gave up on there, so that only this group runs them again: the group reads
+ * it next to `<topic>`, the other groups of `<topic>` never see the records twice. Like any topic it has its own
+ * dead-letter topic, `<topic>.retry.<groupId>.dlq`.
+ *
+ * @example retryTopic('vmware.events', 'billing') // 'vmware.events.retry.billing'
+ * @throws InvalidTopicNameError when `topic` is invalid, the group id is not one segment (only `a-z A-Z 0-9 _ -`),
+ *   or the result is longer than 249 characters.
+ */
+export function retryTopic(topic: string, groupId: string): string {
+  assertTopicName(topic);
+  return withinLimit(`${topic}.${RETRY_SEGMENT}.${checkSegment('consumer group', groupId, false)}`, 'retry');
+}
+
 /** The parts of a domain-event topic name (seed 002). */
 export interface DomainTopicParts {
   /** Environment name, e.g. `bugfest` (the `ENV` variable). */
@@ -190,10 +215,11 @@ function checkSegment(part: string, value: unknown, reservedCheck: boolean): str
       );
     }
   }
-  if (reservedCheck && (RESERVED_TOPIC_SEGMENTS as readonly string[]).includes(value.toLowerCase())) {
+  const reserved = value.toLowerCase() as (typeof RESERVED_TOPIC_SEGMENTS)[number];
+  if (reservedCheck && RESERVED_TOPIC_SEGMENTS.includes(reserved)) {
     throw new InvalidTopicNameError(
       value,
-      `Invalid ${part} "${value}" for a topic name: '${value}' is reserved (vmware.events.${value.toLowerCase()} is another topic of the convention)`,
+      `Invalid ${part} "${value}" for a topic name: '${value}' is reserved (${RESERVED_MEANING[reserved]})`,
     );
   }
   return value;

@@ -1,8 +1,11 @@
 /** `vmware-events`: one command for the tools around the SDK. Each subcommand lives in its own file. */
 import pkg from '../../package.json' with { type: 'json' };
 import { runCompatCommand } from './compat-command.js';
-import { EXIT, UsageError } from './io.js';
+import { DLQ_HELP, runDlqCommand } from './dlq-command.js';
+import { EXIT, InputError, UsageError } from './io.js';
 import type { CommandIo } from './io.js';
+import { PRODUCE_HELP, runProduceCommand } from './produce-command.js';
+import { TAIL_HELP, runTailCommand } from './tail-command.js';
 import { TOPICS_HELP, runTopicsCommand } from './topics-command.js';
 import { VALIDATE_HELP, runValidateCommand } from './validate-command.js';
 
@@ -10,6 +13,9 @@ import { VALIDATE_HELP, runValidateCommand } from './validate-command.js';
 export const MAIN_HELP = `Usage: vmware-events <command> [options]
 
 Commands:
+  tail               print live events, decoded, with filters on env/tenant/operation/VM (like kcat)
+  produce            send events from JSON/NDJSON files or standard input, validated first
+  dlq list|replay    list dead letters; replay them to their topic or to one consumer group's retry topic
   topics plan|apply  provision Kafka topics from a declarative topic plan (docs/topics.md)
   validate           check events against the SDK's JSON Schemas (files or standard input)
   compat             check that JSON Schema versions are compatible (docs/compatibility.md)
@@ -25,6 +31,9 @@ const COMMANDS: Record<
   string,
   { run: (argv: readonly string[], io: CommandIo) => Promise<number>; help: string }
 > = {
+  tail: { run: runTailCommand, help: TAIL_HELP },
+  produce: { run: runProduceCommand, help: PRODUCE_HELP },
+  dlq: { run: runDlqCommand, help: DLQ_HELP },
   topics: { run: runTopicsCommand, help: TOPICS_HELP },
   validate: { run: runValidateCommand, help: VALIDATE_HELP },
   compat: { run: runCompatCommand, help: '' }, // prints its own help
@@ -53,6 +62,10 @@ export async function runVmwareEvents(argv: readonly string[], io: CommandIo): P
   try {
     return await command.run(rest, io);
   } catch (error) {
+    if (error instanceof InputError) {
+      io.stderr(`error: ${error.message}\n`);
+      return EXIT.usage;
+    }
     // parseArgs reports unknown or malformed flags with a code; our own usage errors are UsageError.
     const code = (error as { code?: unknown }).code;
     if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {

@@ -11,6 +11,7 @@ import {
   createAdmin,
   isUnreachable,
   resolveConnection,
+  unreachableMessage,
 } from './connection.js';
 import type { Connection } from './connection.js';
 import { EXIT, UsageError } from './io.js';
@@ -71,7 +72,7 @@ export async function runTopicsCommand(argv: readonly string[], io: CommandIo): 
   if (values.file === undefined)
     throw new UsageError(`topics ${action} needs --file <plan> (a .json or YAML topic plan)`);
   if (values.check && action === 'apply') throw new UsageError('--check is for topics plan');
-  const connection = resolveConnection(values, io.env);
+  const connection = await resolveConnection(values, io.env);
 
   let plan: TopicPlan;
   try {
@@ -139,9 +140,7 @@ async function withCluster(connection: Connection, io: CommandIo, run: (admin: A
     return await run(admin);
   } catch (error) {
     if (!isUnreachable(error)) throw error;
-    io.stderr(
-      `error: cannot reach the Kafka cluster at ${connection.brokers.join(',')}: ${(error as Error).message}\n`,
-    );
+    io.stderr(unreachableMessage(connection, error));
     return EXIT.unreachable;
   } finally {
     await admin.disconnect().catch(() => undefined);

@@ -1,5 +1,4 @@
 /** `vmware-events validate`: events (files or standard input) against the SDK's JSON Schemas. */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
   DOMAIN_EVENT_TYPES,
@@ -9,6 +8,8 @@ import {
   validateVmOperationEvent,
 } from '@org/vmware-events-schema';
 import type { ValidationIssue } from '@org/vmware-events-schema';
+import { readInputItems } from './input.js';
+import type { InputItem } from './input.js';
 import { EXIT, UsageError } from './io.js';
 import type { CommandIo } from './io.js';
 
@@ -33,13 +34,6 @@ object of strings). auto: operationInfo → vm-operation-event; type ${DOMAIN_EV
 domain-event; ce_specversion or contentVersion → event-headers.
 Exit codes: 0 every value is valid, 1 a value is invalid or there was none, 2 usage or a file cannot be read.
 `;
-
-interface Item {
-  where: string;
-  value?: unknown;
-  /** Why the text could not even be parsed. */
-  unreadable?: string;
-}
 
 interface Result {
   where: string;
@@ -69,63 +63,11 @@ export async function runValidateCommand(argv: readonly string[], io: CommandIo)
   if (schema !== 'auto' && !(SCHEMAS as readonly string[]).includes(schema)) {
     throw new UsageError(`Unknown --schema '${schema}': use auto, ${SCHEMAS.join(', ')}`);
   }
-  const files = positionals.length === 0 ? ['-'] : positionals;
-  if (files.includes('-') && io.stdinIsTty && positionals.length === 0) {
-    throw new UsageError('validate needs files, or events piped into standard input');
-  }
-  const items: Item[] = [];
-  for (const file of files) {
-    let text: string;
-    try {
-      text = file === '-' ? await io.readStdin() : await readFile(file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      io.stderr(
-        `error: cannot read ${file}: ${code === 'ENOENT' ? 'file not found' : String(code ?? error)}\n`,
-      );
-      return EXIT.usage;
-    }
-    items.push(...parseItems(text, file === '-' ? '<stdin>' : file));
-  }
+  const items = await readInputItems(positionals, io, { command: 'validate', splitArrays: false });
   const results = items.map((item) => check(item, schema as SchemaName | 'auto'));
   report(results, io, values.json === true, values.quiet === true);
   if (results.length === 0) return EXIT.failed;
   return results.every((r) => r.valid) ? EXIT.ok : EXIT.failed;
-}
-
-/**
- * One JSON value, or NDJSON (when the whole text is not JSON but its first line is). A JSON array is one value, as
- * for any JSON Schema validator: many events go one per line (`jq -c '.[]' events.json`).
- */
-function parseItems(text: string, name: string): Item[] {
-  if (text.trim() === '') return [];
-  try {
-    return [{ where: name, value: JSON.parse(text) as unknown }];
-  } catch (error) {
-    const lines = text.split('\n');
-    const firstLine = lines.findIndex((line) => line.trim() !== '');
-    if (lines.filter((line) => line.trim() !== '').length < 2 || !parsesAlone(lines[firstLine]!)) {
-      return [{ where: name, unreadable: `not JSON: ${(error as Error).message}` }];
-    }
-    return lines.flatMap((line, i): Item[] => {
-      if (line.trim() === '') return [];
-      const where = `${name}:${i + 1}`;
-      try {
-        return [{ where, value: JSON.parse(line) as unknown }];
-      } catch (lineError) {
-        return [{ where, unreadable: `not JSON: ${(lineError as Error).message}` }];
-      }
-    });
-  }
-}
-
-function parsesAlone(line: string): boolean {
-  try {
-    JSON.parse(line);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -140,7 +82,7 @@ function detect(value: unknown): SchemaName | undefined {
   return undefined;
 }
 
-function check(item: Item, wanted: SchemaName | 'auto'): Result {
+function check(item: InputItem, wanted: SchemaName | 'auto'): Result {
   const issue = (message: string): ValidationIssue[] => [{ path: '', message, keyword: 'input', params: {} }];
   if (item.unreadable !== undefined)
     return { where: item.where, schema: '-', valid: false, issues: issue(item.unreadable) };

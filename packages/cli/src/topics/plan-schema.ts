@@ -56,6 +56,15 @@ const entrySchema = settingsSchema.extend({
   deadLetter: derivedSchema.optional(),
   /** The entry's `<topic>.raw` (default: on for VM operation topics, off for domain topics). */
   raw: derivedSchema.optional(),
+  /**
+   * Consumer groups with a retry topic `<topic>.retry.<group>` (the topic's settings; with its own `.dlq` unless
+   * `deadLetter: false`), for `vmware-events dlq replay --to retry`.
+   */
+  retryGroups: z
+    .array(z.string().min(1, { error: 'a consumer group must not be empty' }), {
+      error: 'retryGroups must be a list of consumer group ids',
+    })
+    .optional(),
 });
 
 const segment = z.string().min(1, { error: 'must not be empty' });

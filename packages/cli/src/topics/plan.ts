@@ -9,6 +9,7 @@ import {
   environmentTopic,
   isInvalidTopicNameError,
   rawEventsTopic,
+  retryTopic,
   teamTopic,
 } from '@org/vmware-events-schema';
 import type { z } from 'zod';
@@ -20,20 +21,23 @@ import { TOPIC_DEFAULTS } from './settings.js';
 import type { TopicSettings } from './settings.js';
 
 /** What a planned topic is for. */
-export type TopicKind = 'canonical' | 'environment' | 'team' | 'domain' | 'dead-letter' | 'raw';
+export type TopicKind = 'canonical' | 'environment' | 'team' | 'domain' | 'dead-letter' | 'raw' | 'retry';
 
 /** One topic the plan wants, with every setting resolved. */
 export interface DesiredTopic {
   readonly name: string;
   readonly kind: TopicKind;
-  /** For a dead-letter or raw topic: the topic it belongs to. */
+  /** For a dead-letter, raw or retry topic: the topic it belongs to. */
   readonly parent?: string;
   /** Where in the plan it comes from, e.g. `topics.environments[0].deadLetter`. */
   readonly source: string;
   readonly settings: TopicSettings;
 }
 
-/** A validated plan: every topic it wants, main topics each followed by their dead-letter and raw topics. */
+/**
+ * A validated plan: every topic it wants, main topics each followed by their dead-letter and raw topics, then their
+ * retry topics (each followed by its dead-letter topic).
+ */
 export interface TopicPlan {
   readonly topics: readonly DesiredTopic[];
 }
@@ -81,37 +85,33 @@ function layer(base: TopicSettings, over: ParsedSettings | undefined): TopicSett
 
 interface MainEntry {
   name: () => string;
-  kind: Exclude<TopicKind, 'dead-letter' | 'raw'>;
+  kind: Exclude<TopicKind, 'dead-letter' | 'raw' | 'retry'>;
   source: string;
   settings: ParsedSettings | undefined;
   deadLetter: ParsedDerived | undefined;
   raw: ParsedDerived | undefined;
+  retryGroups: readonly string[] | undefined;
 }
 
 function entries(plan: ParsedTopicPlan): MainEntry[] {
   const out: MainEntry[] = [];
   const { canonical, environments = [], teams = [], domains = [] } = plan.topics;
-  const split = <T extends { deadLetter?: ParsedDerived; raw?: ParsedDerived }>(entry: T) => {
-    const { deadLetter, raw, ...settings } = entry;
-    return { deadLetter, raw, settings: settings as ParsedSettings };
+  const split = <T extends { deadLetter?: ParsedDerived; raw?: ParsedDerived; retryGroups?: string[] }>(
+    entry: T,
+  ) => {
+    const { deadLetter, raw, retryGroups, ...settings } = entry;
+    return { deadLetter, raw, retryGroups, settings: settings as ParsedSettings };
   };
+  const none = { deadLetter: undefined, raw: undefined, retryGroups: undefined, settings: undefined };
   if (canonical !== undefined && canonical !== false) {
-    const parts =
-      canonical === true ? { deadLetter: undefined, raw: undefined, settings: undefined } : split(canonical);
+    const parts = canonical === true ? none : split(canonical);
     out.push({ name: () => CANONICAL_TOPIC, kind: 'canonical', source: 'topics.canonical', ...parts });
   }
   const named = (list: typeof environments, kind: 'environment' | 'team', build: (name: string) => string) =>
     list.forEach((entry, i) => {
       const source = `topics.${kind === 'environment' ? 'environments' : 'teams'}[${i}]`;
       if (typeof entry === 'string') {
-        out.push({
-          name: () => build(entry),
-          kind,
-          source,
-          settings: undefined,
-          deadLetter: undefined,
-          raw: undefined,
-        });
+        out.push({ name: () => build(entry), kind, source, ...none });
       } else {
         const { name, ...rest } = entry;
         out.push({ name: () => build(name), kind, source, ...split(rest) });
@@ -182,6 +182,26 @@ function resolve(plan: ParsedTopicPlan): { topics: DesiredTopic[]; issues: Topic
     topics.push(main);
     derive('dead-letter', main, entry.deadLetter, plan.deadLetter, true);
     derive('raw', main, entry.raw, plan.raw, entry.kind !== 'domain');
+    (entry.retryGroups ?? []).forEach((group, i) => {
+      const source = `${entry.source}.retryGroups[${i}]`;
+      let retryName: string;
+      try {
+        retryName = retryTopic(name, group);
+      } catch (error) {
+        if (!isInvalidTopicNameError(error)) throw error;
+        issues.push({ path: source, message: error.message });
+        return;
+      }
+      const retry: DesiredTopic = {
+        name: retryName,
+        kind: 'retry',
+        parent: name,
+        source,
+        settings: main.settings,
+      };
+      topics.push(retry);
+      derive('dead-letter', retry, entry.deadLetter, plan.deadLetter, true);
+    });
   }
   return { topics, issues };
 }
@@ -193,9 +213,9 @@ function crossChecks(topics: readonly DesiredTopic[]): TopicPlanIssue[] {
   // A dead-letter or raw topic repeats its parent's problem: report it once, at the parent.
   const reported = new Map<string, Set<'replicas' | 'twice'>>();
   const report = (topic: DesiredTopic, kind: 'replicas' | 'twice', message: string) => {
-    if (topic.parent !== undefined && reported.get(topic.parent)?.has(kind)) return;
+    const seen = topic.parent !== undefined && reported.get(topic.parent)?.has(kind) === true;
     reported.set(topic.name, (reported.get(topic.name) ?? new Set()).add(kind));
-    issues.push({ path: topic.source, message });
+    if (!seen) issues.push({ path: topic.source, message });
   };
   for (const topic of topics) {
     const { minInsyncReplicas, replicationFactor } = topic.settings;

@@ -11,13 +11,18 @@ describe('vmware-events --help and usage errors', () => {
   it('prints the commands with --help and exits 0; without a command it prints them to stderr and exits 2', async () => {
     const help = await runCli(['--help']);
     expect(help).toMatchObject({ code: 0, stderr: '' });
-    expect(help.stdout).toMatch(/topics plan\|apply[\s\S]*validate[\s\S]*compat/);
+    expect(help.stdout).toMatch(
+      /tail[\s\S]*produce[\s\S]*dlq list\|replay[\s\S]*topics plan\|apply[\s\S]*validate[\s\S]*compat/,
+    );
     const bare = await runCli([]);
     expect(bare).toMatchObject({ code: 2, stdout: '' });
     expect(bare.stderr).toContain('Usage: vmware-events <command>');
   });
 
   it.each([
+    ['tail', 'Usage: vmware-events tail [--topic <topic>]...'],
+    ['produce', 'Usage: vmware-events produce [--topic <topic> | --environment-topics]'],
+    ['dlq', 'vmware-events dlq replay [--topic <dlq>] [filters]'],
     ['topics', 'vmware-events topics plan  --file <plan>'],
     ['validate', 'Usage: vmware-events validate'],
     ['compat', 'Usage: vmware-events compat [--mode <mode>]'],
@@ -35,9 +40,9 @@ describe('vmware-events --help and usage errors', () => {
   });
 
   it('exits 2 naming an unknown command, an unknown flag, or a missing --file', async () => {
-    const unknown = await runCli(['tail']);
+    const unknown = await runCli(['tial']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("Unknown command 'tail'");
+    expect(unknown.stderr).toContain("Unknown command 'tial'");
     const flag = await runCli(['validate', '--bogus']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/error: Unknown option '--bogus'[\s\S]*Usage: vmware-events validate/);
@@ -48,7 +53,9 @@ describe('vmware-events --help and usage errors', () => {
       env: { KAFKA_BROKERS: undefined },
     });
     expect(noBrokers.code).toBe(2);
-    expect(noBrokers.stderr).toContain('--brokers is required (or set KAFKA_BROKERS)');
+    expect(noBrokers.stderr).toContain(
+      '--brokers is required (or set KAFKA_BROKERS, or "brokers" in a --config file)',
+    );
     const badBrokers = await runCli(['topics', 'apply', '--file', 'x.yaml', '--brokers', 'localhost']);
     expect(badBrokers.code).toBe(2);
     expect(badBrokers.stderr).toContain(

@@ -35,6 +35,63 @@ describe('defineTopicPlan: which topics', () => {
     ]);
   });
 
+  it("gives a consumer group a retry topic with the topic's settings and a dead-letter topic of its own", () => {
+    const plan = defineTopicPlan({
+      deadLetter: { retentionMs: 2_419_200_000 },
+      topics: { canonical: { partitions: 12, raw: false, retryGroups: ['billing', 'audit'] } },
+    });
+    expect(plan.topics.map((t) => [t.name, t.kind, t.parent, t.source])).toEqual([
+      ['vmware.events', 'canonical', undefined, 'topics.canonical'],
+      ['vmware.events.dlq', 'dead-letter', 'vmware.events', 'topics.canonical.deadLetter'],
+      ['vmware.events.retry.billing', 'retry', 'vmware.events', 'topics.canonical.retryGroups[0]'],
+      [
+        'vmware.events.retry.billing.dlq',
+        'dead-letter',
+        'vmware.events.retry.billing',
+        'topics.canonical.retryGroups[0].deadLetter',
+      ],
+      ['vmware.events.retry.audit', 'retry', 'vmware.events', 'topics.canonical.retryGroups[1]'],
+      [
+        'vmware.events.retry.audit.dlq',
+        'dead-letter',
+        'vmware.events.retry.audit',
+        'topics.canonical.retryGroups[1].deadLetter',
+      ],
+    ]);
+    const topics = byName({
+      deadLetter: { retentionMs: 2_419_200_000 },
+      topics: { canonical: { partitions: 12, retryGroups: ['billing'] } },
+    });
+    expect(topics.get('vmware.events.retry.billing')!.settings).toEqual(
+      topics.get('vmware.events')!.settings,
+    );
+    expect(topics.get('vmware.events.retry.billing.dlq')!.settings).toMatchObject({
+      partitions: 12,
+      retentionMs: 2_419_200_000,
+    });
+    const noDeadLetters = defineTopicPlan({
+      topics: { teams: [{ name: 'ops', deadLetter: false, raw: false, retryGroups: ['g'] }] },
+    });
+    expect(noDeadLetters.topics.map((t) => t.name)).toEqual([
+      'vmware.events.ops',
+      'vmware.events.ops.retry.g',
+    ]);
+  });
+
+  it('refuses a consumer group that cannot name a retry topic, and reports a topic problem once', () => {
+    expect(issuesOf({ topics: { canonical: { retryGroups: ['billing.v2'] } } })).toEqual([
+      {
+        path: 'topics.canonical.retryGroups[0]',
+        message: `Invalid consumer group "billing.v2" for a topic name: it must not contain '.', which separates the segments`,
+      },
+    ]);
+    const replicas = issuesOf({
+      defaults: { replicationFactor: 1, minInsyncReplicas: 2 },
+      topics: { canonical: { retryGroups: ['billing'] } },
+    });
+    expect(replicas.map((i) => i.path)).toEqual(['topics.canonical']);
+  });
+
   it('expands seed-002 domain topics over every environment, tenant and entity, with a dead letter but no raw topic', () => {
     const plan = defineTopicPlan({
       topics: {

@@ -10,6 +10,7 @@ import {
   environmentTopic,
   isInvalidTopicNameError,
   rawEventsTopic,
+  retryTopic,
   teamTopic,
   topicsCollide,
   validateTopicName,
@@ -70,11 +71,14 @@ describe('topic names of the convention', () => {
     );
   });
 
-  it.each(['dlq', 'raw', 'DLQ'])('rejects the reserved segment %s for an environment or team', (segment) => {
-    const error = topicError(() => environmentTopic(segment));
-    expect(error.message).toContain(`'${segment}' is reserved`);
-    topicError(() => teamTopic(segment));
-  });
+  it.each(['dlq', 'raw', 'DLQ', 'retry'])(
+    'rejects the reserved segment %s for an environment or team',
+    (segment) => {
+      const error = topicError(() => environmentTopic(segment));
+      expect(error.message).toContain(`'${segment}' is reserved`);
+      topicError(() => teamTopic(segment));
+    },
+  );
 
   it('rejects a per-environment topic longer than 249 characters', () => {
     const env = 'e'.repeat(MAX_TOPIC_NAME_LENGTH - 'vmware.events.'.length + 1);
@@ -93,6 +97,30 @@ describe('topic names of the convention', () => {
   it('rejects an invalid topic given to deadLetterTopic', () => {
     const error = topicError(() => deadLetterTopic('bad topic'));
     expect(error.message).toContain(`Invalid topic name "bad topic"`);
+  });
+});
+
+describe('retryTopic', () => {
+  it("names a consumer group's retry topic after its source topic, with its own dead-letter topic", () => {
+    expect(retryTopic(CANONICAL_TOPIC, 'billing')).toBe('vmware.events.retry.billing');
+    expect(retryTopic(environmentTopic('prod'), 'audit_v2')).toBe('vmware.events.prod.retry.audit_v2');
+    expect(deadLetterTopic(retryTopic(CANONICAL_TOPIC, 'billing'))).toBe('vmware.events.retry.billing.dlq');
+  });
+
+  it('refuses a group id that is not one segment, naming it', () => {
+    expect(topicError(() => retryTopic(CANONICAL_TOPIC, 'billing.v2')).message).toBe(
+      `Invalid consumer group "billing.v2" for a topic name: it must not contain '.', which separates the segments`,
+    );
+    expect(topicError(() => retryTopic(CANONICAL_TOPIC, 'team a')).message).toContain(
+      "' ' (U+0020) is not allowed",
+    );
+    expect(topicError(() => retryTopic('bad topic', 'billing')).message).toContain('Invalid topic name');
+  });
+
+  it('refuses a retry topic longer than 249 characters', () => {
+    const group = 'g'.repeat(MAX_TOPIC_NAME_LENGTH - 'vmware.events.retry.'.length + 1);
+    expect(topicError(() => retryTopic(CANONICAL_TOPIC, group)).message).toContain('The retry topic');
+    expect(retryTopic(CANONICAL_TOPIC, group.slice(1))).toHaveLength(MAX_TOPIC_NAME_LENGTH);
   });
 });
 
