@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { compareEventKeys } from '@org/vmware-events-consumer';
 import { BridgeError } from './errors.js';
 
 /** The position of one vCenter's last published event. */
@@ -25,11 +26,13 @@ export interface CheckpointStore {
 }
 
 /**
- * True when event key `a` comes after `b`. Keys are int32 and wrap to negative on long-lived vCenters,
- * so compare with serial-number arithmetic (RFC 1982): `a` is after `b` when `(a − b) mod 2³²` is in (0, 2³¹).
+ * True when event key `a` comes after `b`. Keys are int32 and wrap from 2^31 − 1 to −2^31 on long-lived vCenters,
+ * so they are compared with 32-bit serial-number arithmetic (RFC 1982): `a` is after `b` when `(a − b) mod 2^32`
+ * is in (0, 2^31]. It is the consumer's rule (`compareEventKeys`), so the bridge's resume and the consumers' stale
+ * check never disagree about which event is newer.
  */
 export function isKeyAfter(a: number, b: number): boolean {
-  return ((a - b) | 0) > 0;
+  return compareEventKeys(a, b) > 0;
 }
 
 function fileName(vcenterId: string): string {

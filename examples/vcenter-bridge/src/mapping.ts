@@ -5,7 +5,7 @@
  */
 import type { VcenterEvent } from './vcenter-event.js';
 import type { VmHardware } from './soap/client.js';
-import { deriveEventId } from '@org/vmware-events-schema';
+import { CURRENT_SCHEMA_VERSION, deriveEventId } from '@org/vmware-events-schema';
 import type { VmData } from '@org/vmware-events-schema';
 import type { CanonicalEvent, Operation, RawCloudEvent } from './types.js';
 
@@ -117,7 +117,7 @@ export function mapEvent(
     },
   };
   const envelope = {
-    schemaVersion: '1.0',
+    schemaVersion: CURRENT_SCHEMA_VERSION,
     eventId,
     source: ctx.source,
     correlationId:

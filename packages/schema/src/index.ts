@@ -17,6 +17,7 @@ export {
   OPERATIONS,
   RESOURCE_OPERATIONS,
   STATE_OPERATIONS,
+  OPERATION_DETAILS,
   DOMAIN_EVENT_TYPES,
   CURRENT_SCHEMA_VERSION,
 } from './generated/constants.js';
@@ -31,6 +32,8 @@ export type {
   VmData,
   CompleteVmData,
   VcenterEventInfo,
+  OperationDetail,
+  RelatedVm,
 } from './generated/vm-operation-event.types.js';
 export type {
   DomainEvent,

@@ -5,7 +5,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildEventHeaders, deriveEventId, validateVmOperationEvent } from '@org/vmware-events-schema';
+import {
+  CURRENT_SCHEMA_VERSION,
+  buildEventHeaders,
+  deriveEventId,
+  validateVmOperationEvent,
+} from '@org/vmware-events-schema';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createBridge } from '../../src/bridge.js';
 import { parseConfig } from '../../src/config.js';
@@ -95,7 +100,7 @@ describe('vcenter-bridge end to end (vcsim → Kafka)', () => {
       const e = byClass(cls);
       const eventId = deriveEventId('vcenter', truth.instanceUuid, e.key);
       return {
-        schemaVersion: '1.0',
+        schemaVersion: CURRENT_SCHEMA_VERSION,
         eventId,
         source: sim.endpoint,
         correlationId: deriveEventId('vcenter-chain', truth.instanceUuid, e.chainId!),

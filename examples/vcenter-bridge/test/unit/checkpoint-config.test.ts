@@ -19,6 +19,13 @@ describe('isKeyAfter', () => {
     expect(isKeyAfter(-2147483648, 2147483647)).toBe(true);
     expect(isKeyAfter(-2147483600, 2147483000)).toBe(true);
     expect(isKeyAfter(2147483000, -2147483600)).toBe(false);
+    expect(isKeyAfter(-1, -2)).toBe(true);
+    expect(isKeyAfter(0, -1)).toBe(true);
+  });
+  it('calls a key up to 2^31 ahead after (a long idle stretch of a vCenter is not a replay)', () => {
+    expect(isKeyAfter(2 ** 30 + 5, 0)).toBe(true);
+    expect(isKeyAfter(100 + 2 ** 31, 100)).toBe(true); // exactly half the space: after, never skipped
+    expect(isKeyAfter(101 - 2 ** 31, 100)).toBe(false);
   });
 });
 

@@ -7,6 +7,9 @@ import {
   toRawCloudEvent,
 } from '../../src/mapping.js';
 import type { VcenterEvent } from '../../src/vcenter-event.js';
+import { validateVmOperationEvent } from '@org/vmware-events-schema';
+
+const UUID = '8c3c5f8a-6e54-4a1f-9d3f-2b7e4a0c1d22';
 
 const ctx = {
   instanceUuid: 'uuid-1',
@@ -65,12 +68,25 @@ describe('mapping', () => {
     expect(r({ diskChanges: 0 })).toBe('update');
   });
 
+  it('maps events after the int32 key wrapped to valid canonical events (schema 1.1)', () => {
+    for (const [key, chainId] of [
+      [-2147483648, 2147483647],
+      [-5, -6],
+    ] as const) {
+      const result = mapEvent({ ...base, key, chainId }, { ...ctx, instanceUuid: UUID }, undefined);
+      if (result.kind !== 'canonical') throw new Error('expected a canonical event');
+      expect(result.event.operationInfo.vcenter).toMatchObject({ eventKey: key, chainId });
+      expect(validateVmOperationEvent(result.event)).toMatchObject({ valid: true });
+      expect(result.event.eventId).toBe(eventIdOf(UUID, key));
+    }
+  });
+
   it('builds the canonical event with a stable id from instance and key, and the original createdTime', () => {
     const result = mapEvent(base, ctx, undefined);
     expect(result.kind).toBe('canonical');
     if (result.kind !== 'canonical') return;
     expect(result.event).toEqual({
-      schemaVersion: '1.0',
+      schemaVersion: '1.1',
       eventId: eventIdOf('uuid-1', 100),
       source: ctx.source,
       correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/),

@@ -90,7 +90,7 @@ if not claimed then
 end`;
 
 /**
- * The stale rule of `judgeSequence` (stores/sequence.ts) in Lua: RFC 1982 order over 31-bit keys, a new
+ * The stale rule of `judgeSequence` (stores/sequence.ts) in Lua: RFC 1982 order over 32-bit keys, a new
  * instance starts a new sequence, a retired instance is stale. Returns the stale reason and last key, or nil.
  * The integration test "the Lua stale check agrees with judgeSequence/advanceSequence" keeps both in step.
  */
@@ -102,9 +102,9 @@ local function judge(s, uuid, key)
     end
     return nil
   end
-  local d = (key - s.eventKey) % 2147483648
+  local d = (key - s.eventKey) % 4294967296
   if d == 0 then return 'same-key', s.eventKey end
-  if d <= 1073741824 then return nil end
+  if d <= 2147483648 then return nil end
   return 'older', s.eventKey
 end
 local escapes = { ['"'] = '\\"', ['\\'] = '\\\\', ['\b'] = '\\b', ['\f'] = '\\f', ['\n'] = '\\n', ['\r'] = '\\r', ['\t'] = '\\t' }

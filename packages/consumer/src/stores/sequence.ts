@@ -2,11 +2,12 @@
  * Stale-event policy: per source and VM, the consumer remembers the vCenter event key of the last event
  * it processed and drops an event whose key is older.
  *
- * vCenter event keys are non-negative int32 counters (0 … 2^31-1) that only grow within one vCenter
- * instance. Two rules keep the comparison right in the corner cases:
- * - Wrap-around: keys are compared with serial-number arithmetic (RFC 1982) over the 31-bit key space:
- *   key `a` is newer than `b` when `(a - b) mod 2^31` is in `(0, 2^30]`. So `2147483647 → 0` (the counter
- *   wrapping) is "newer", and a key less than 2^30 steps behind is "older".
+ * vCenter event keys are int32 counters that grow within one vCenter instance and, on long-lived vCenters,
+ * overflow from 2^31-1 to -2^31 (vm-operation-event 1.1 accepts the whole int32 range). Two rules keep the
+ * comparison right in the corner cases:
+ * - Wrap-around: keys are compared with 32-bit serial-number arithmetic (RFC 1982), the way vCenter's counter
+ *   wraps: key `a` is newer than `b` when `(a - b) mod 2^32` is in `(0, 2^31]`. So `2147483647 → -2147483648`
+ *   is "newer", and a key less than 2^31 steps behind is "older".
  * - A new vCenter (a different `instanceUuid`, e.g. a redeployed or restored vCenter whose counter
  *   restarted) starts a new sequence for that VM: its first event is accepted, the previous instance is
  *   retired, and late events from a retired instance are stale.
@@ -31,18 +32,18 @@ export type SequenceVerdict =
   | { stale: false; reason: 'first' | 'newer' | 'new-instance' }
   | { stale: true; reason: 'older' | 'same-key' | 'retired-instance'; lastKey: number };
 
-const KEY_SPACE = 2 ** 31;
-const HALF_SPACE = 2 ** 30;
+const KEY_SPACE = 2 ** 32;
+const HALF_SPACE = 2 ** 31;
 const MAX_RETIRED = 8;
 
 /**
- * Compare two vCenter event keys with RFC 1982 serial arithmetic over 31 bits (keys are 0 … 2^31-1):
- * positive when `a` is newer than `b`, negative when older, 0 when equal.
+ * Compare two vCenter event keys (int32) with RFC 1982 serial arithmetic over 32 bits, matching vCenter's
+ * wrap from 2^31-1 to -2^31: positive when `a` is newer than `b`, negative when older, 0 when equal.
  */
 export function compareEventKeys(a: number, b: number): number {
   const distance = (((a - b) % KEY_SPACE) + KEY_SPACE) % KEY_SPACE;
   if (distance === 0) return 0;
-  // Exactly 2^30 apart is undefined in RFC 1982; we call it newer, so an event is never lost to it.
+  // Exactly 2^31 apart is undefined in RFC 1982; we call it newer, so an event is never lost to it.
   return distance <= HALF_SPACE ? 1 : -1;
 }
 

@@ -83,6 +83,7 @@ async function storePair(client: RedisClientLike = redisClient()) {
 const U1 = '11111111-0000-0000-0000-000000000001';
 const U2 = '22222222-0000-0000-0000-000000000002';
 const MAX = 2 ** 31 - 1;
+const MIN = -(2 ** 31);
 
 describe('Redis steps (claim + stale check, advance + complete: one Lua script each)', () => {
   it('begin answers claimed, in-progress, duplicate and stale across two instances', async () => {
@@ -136,6 +137,8 @@ describe('Redis steps (claim + stale check, advance + complete: one Lua script e
       { instanceUuid: U1, eventKey: MAX, retired: [] },
       { instanceUuid: U1, eventKey: 0, retired: [U2] },
       { instanceUuid: U1, eventKey: 2 ** 30, retired: [] },
+      { instanceUuid: U1, eventKey: MIN, retired: [] },
+      { instanceUuid: U1, eventKey: -1, retired: [U2] },
       { instanceUuid: U2, eventKey: 7, retired: retired8 },
       { instanceUuid: odd, eventKey: 3, retired: [U1, odd + 'x'] },
       { instanceUuid: '', eventKey: 50, retired: [] },
@@ -153,10 +156,17 @@ describe('Redis steps (claim + stale check, advance + complete: one Lua script e
         2 ** 30 + 1,
         base + 2 ** 30,
         base - 2 ** 30,
+        MIN,
+        MIN + 1,
+        -1,
+        base + 2 ** 31,
+        base - 2 ** 31,
+        base + 2 ** 31 - 1,
+        base + 2 ** 31 + 1,
       ];
       const uuids = [state?.instanceUuid ?? U1, U1, U2, odd, odd + 'x', 'r-3', ''];
       return uuids.flatMap((instanceUuid) =>
-        keys.filter((k) => k >= 0 && k <= MAX).map((eventKey) => ({ instanceUuid, eventKey })),
+        keys.filter((k) => k >= MIN && k <= MAX).map((eventKey) => ({ instanceUuid, eventKey })),
       );
     };
     let cases = 0;

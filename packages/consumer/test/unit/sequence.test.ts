@@ -4,21 +4,33 @@ import { advanceSequence, compareEventKeys, judgeSequence } from '@org/vmware-ev
 const A = 'aaaaaaaa-0000-0000-0000-000000000001';
 const B = 'bbbbbbbb-0000-0000-0000-000000000002';
 const MAX = 2 ** 31 - 1;
+const MIN = -(2 ** 31);
 
-describe('compareEventKeys (RFC 1982 over 31 bits)', () => {
+describe("compareEventKeys (RFC 1982 over 32 bits, like vCenter's int32 counter)", () => {
   it('orders ordinary keys', () => {
     expect(compareEventKeys(10, 9)).toBe(1);
     expect(compareEventKeys(9, 10)).toBe(-1);
     expect(compareEventKeys(7, 7)).toBe(0);
   });
-  it('treats the counter wrapping from 2^31-1 to 0 as newer', () => {
-    expect(compareEventKeys(0, MAX)).toBe(1);
-    expect(compareEventKeys(5, MAX - 5)).toBe(1);
-    expect(compareEventKeys(MAX, 0)).toBe(-1);
+  it('treats the counter wrapping from 2^31-1 to -2^31 as newer, and the keys after it too', () => {
+    expect(compareEventKeys(MIN, MAX)).toBe(1);
+    expect(compareEventKeys(MIN + 5, MAX - 5)).toBe(1);
+    expect(compareEventKeys(-1, MAX)).toBe(1);
+    expect(compareEventKeys(MAX, MIN)).toBe(-1);
+    expect(compareEventKeys(MAX - 1, MIN + 1)).toBe(-1);
   });
-  it('treats a key up to 2^30 behind as older and further as a wrap', () => {
-    expect(compareEventKeys(0, 2 ** 30)).toBe(1); // exactly half the space: called newer, never lost
-    expect(compareEventKeys(1, 2 ** 30)).toBe(-1);
+  it('keeps ordering keys on the negative side up to 0 and beyond', () => {
+    expect(compareEventKeys(-1, -2)).toBe(1);
+    expect(compareEventKeys(0, -1)).toBe(1);
+    expect(compareEventKeys(1, -5)).toBe(1);
+    expect(compareEventKeys(-5, 1)).toBe(-1);
+  });
+  it('calls a key up to 2^31 ahead newer: a VM idle while a billion events happened is not stale', () => {
+    // 31-bit arithmetic called these older (or equal), dropping the VM's next event as stale.
+    expect(compareEventKeys(2 ** 30 + 5, 0)).toBe(1);
+    expect(compareEventKeys(100 + 2 ** 31, 100)).toBe(1); // exactly half the space: called newer, never lost
+    expect(compareEventKeys(100, 100 - 2 ** 31)).toBe(1);
+    expect(compareEventKeys(101 - 2 ** 31, 100)).toBe(-1);
   });
 });
 
@@ -59,7 +71,7 @@ describe('judgeSequence / advanceSequence', () => {
 
   it('keeps accepting across the key wrap-around', () => {
     const state = advanceSequence(undefined, { instanceUuid: A, eventKey: MAX });
-    expect(judgeSequence(state, { instanceUuid: A, eventKey: 0 })).toMatchObject({
+    expect(judgeSequence(state, { instanceUuid: A, eventKey: MIN })).toMatchObject({
       stale: false,
       reason: 'newer',
     });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import {
+  CURRENT_SCHEMA_VERSION,
   DELETE_ALL_KEY,
   buildEventHeaders,
   deriveEventId,
@@ -27,7 +28,7 @@ describe('publish (real broker)', () => {
     expect(record).toBeDefined();
     const event = JSON.parse(record!.value!) as VmOperationEvent;
     expect(validateVmOperationEvent(event).valid).toBe(true);
-    expect(event.schemaVersion).toBe('1.0');
+    expect(event.schemaVersion).toBe(CURRENT_SCHEMA_VERSION);
     expect(event.eventId).toBe(result.eventId);
     expect(event.eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-/);
     expect(event.correlationId).toBe(event.eventId);

@@ -235,6 +235,8 @@ export const OPERATIONS = ${JSON.stringify(enumOf(vm, 'Operation'))} as const;
 export const RESOURCE_OPERATIONS = ${JSON.stringify(enumOf(vm, 'ResourceOperation'))} as const;
 /** Operations whose events may omit \`vmData\`. */
 export const STATE_OPERATIONS = ${JSON.stringify(enumOf(vm, 'StateOperation'))} as const;
+/** What exactly happened, beyond the operation (\`operationInfo.detail\`, since vm-operation-event 1.1). */
+export const OPERATION_DETAILS = ${JSON.stringify(enumOf(vm, 'OperationDetail'))} as const;
 /** The kinds of domain event. */
 export const DOMAIN_EVENT_TYPES = ${JSON.stringify(enumOf(domain, 'DomainEventType'))} as const;
 /** Versions of vm-operation-event present in schemas/, oldest first. */

@@ -33,15 +33,36 @@ export const STATE_OPERATIONS = [
   'snapshot',
   'register',
 ] as const;
+/** What exactly happened, beyond the operation (`operationInfo.detail`, since vm-operation-event 1.1). */
+export const OPERATION_DETAILS = [
+  'ha_restart',
+  'drs',
+  'ha_isolation_power_off',
+  'ha_isolation_shutdown',
+  'ha_reset',
+  'guest_reboot',
+  'destroy',
+  'unregister',
+  'snapshot_create',
+  'snapshot_remove',
+  'snapshot_remove_all',
+  'snapshot_revert',
+  'snapshot_consolidate',
+  'bios_uuid_changed',
+  'instance_uuid_changed',
+  'clone_target',
+  'template_deploy',
+  'auto_rename',
+] as const;
 /** The kinds of domain event. */
 export const DOMAIN_EVENT_TYPES = ['CREATE', 'UPDATE', 'DELETE', 'DELETE_ALL'] as const;
 /** Versions of vm-operation-event present in schemas/, oldest first. */
-export const VM_OPERATION_EVENT_VERSIONS = ['1.0'] as const;
+export const VM_OPERATION_EVENT_VERSIONS = ['1.0', '1.1'] as const;
 /** Versions of domain-event present in schemas/, oldest first. */
 export const DOMAIN_EVENT_VERSIONS = ['1.0'] as const;
 /** Versions of event-headers present in schemas/, oldest first. */
 export const EVENT_HEADERS_VERSIONS = ['1.0'] as const;
 /** The vm-operation-event version this SDK writes. */
-export const CURRENT_SCHEMA_VERSION = '1.0' as const;
+export const CURRENT_SCHEMA_VERSION = '1.1' as const;
 /** The ajv-formats mode the validators were compiled with. */
 export const FORMATS_MODE = 'fast';

@@ -2,11 +2,15 @@
 // Change the JSON Schemas, then run `pnpm --filter @org/vmware-events-schema generate`.
 
 import * as vmOperationEventV1_0 from './vm-operation-event.v1_0.validators.js';
+import * as vmOperationEventV1_1 from './vm-operation-event.v1_1.validators.js';
 import * as domainEventV1_0 from './domain-event.v1_0.validators.js';
 import * as eventHeadersV1_0 from './event-headers.v1_0.validators.js';
 
 /** Precompiled vm-operation-event validators per schema version. */
-export const vmOperationEventValidators = { '1.0': vmOperationEventV1_0 } as const;
+export const vmOperationEventValidators = {
+  '1.0': vmOperationEventV1_0,
+  '1.1': vmOperationEventV1_1,
+} as const;
 /** Precompiled domain-event validators per schema version. */
 export const domainEventValidators = { '1.0': domainEventV1_0 } as const;
 /** Precompiled event-headers validators per schema version. */

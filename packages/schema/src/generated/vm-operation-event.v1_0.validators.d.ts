@@ -4,13 +4,5 @@ import type { CompiledValidator } from '../validation-types.js';
 
 /** Precompiled validator of vm-operation-event 1.0: `resource`. */
 export declare const resource: CompiledValidator;
-/** Precompiled validator of vm-operation-event 1.0: `resourceLenient`. */
-export declare const resourceLenient: CompiledValidator;
-/** Precompiled validator of vm-operation-event 1.0: `resourceTrustedEnvelope`. */
-export declare const resourceTrustedEnvelope: CompiledValidator;
 /** Precompiled validator of vm-operation-event 1.0: `state`. */
 export declare const state: CompiledValidator;
-/** Precompiled validator of vm-operation-event 1.0: `stateLenient`. */
-export declare const stateLenient: CompiledValidator;
-/** Precompiled validator of vm-operation-event 1.0: `stateTrustedEnvelope`. */
-export declare const stateTrustedEnvelope: CompiledValidator;

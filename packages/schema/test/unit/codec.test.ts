@@ -2,6 +2,7 @@ import { Kafka } from 'cloudevents';
 import type { CloudEvent } from 'cloudevents';
 import { describe, expect, it } from 'vitest';
 import {
+  CURRENT_SCHEMA_VERSION,
   CLOUDEVENT_JSON_CONTENT_TYPE,
   HeaderValueCache,
   RECORD_OVERHEAD_BYTES,
@@ -50,7 +51,7 @@ describe('encodeVmOperationEvent', () => {
     const record = encodeVmOperationEvent(raw, { source: SOURCE, now: () => '2026-12-01T10:00:00.000Z' });
     const event = JSON.parse(record.value) as VmOperationEvent;
     expect(event).toMatchObject({
-      schemaVersion: '1.0',
+      schemaVersion: CURRENT_SCHEMA_VERSION,
       source: SOURCE,
       correlationId: event.eventId,
       operationInfo: { timestamp: '2026-12-01T10:00:00.000Z' },

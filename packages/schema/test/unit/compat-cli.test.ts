@@ -160,7 +160,7 @@ describe('check-compat script (CI)', { timeout: 30_000 }, () => {
     const r = run(script, []);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('BACKWARD_TRANSITIVE + FORWARD_TRANSITIVE (lenient readers)');
-    expect(r.stdout).toMatch(/vm-operation-event major 1: versions 1\.0/);
+    expect(r.stdout).toMatch(/vm-operation-event major 1: versions 1\.0, 1\.1/);
     expect(r.stdout).toMatch(/check-compat: \d+ schemas, \d+ version files, \d+ pairs checked/);
   });
 
@@ -233,6 +233,25 @@ describe('check-compat script (CI)', { timeout: 30_000 }, () => {
       expect(r.stdout).toMatch(/forward, lenient readers: warn\s+1\.0 -> 1\.1/);
       expect(r.stdout).toContain('ENUM_NARROWED');
       expect(r.stdout).toContain('"upgrade"');
+    });
+
+    it('a relaxed minimum passes with a rollout warning; a raised one fails', () => {
+      type Info = { properties: Record<string, { minimum?: number }> };
+      const key = (defs: Record<string, Def>) =>
+        (defs.VcenterEventInfo as unknown as Info).properties.eventKey!;
+      const relaxed = release('policy-relaxed', (defs) => {
+        key(defs).minimum = -2147483648;
+      });
+      expect(relaxed.code).toBe(0);
+      expect(relaxed.stdout).toMatch(/backward: ok\s+1\.0 -> 1\.1/);
+      expect(relaxed.stdout).toMatch(/forward, lenient readers: warn\s+1\.0 -> 1\.1/);
+      expect(relaxed.stdout).toContain('MINIMUM_INCREASED');
+      const tightened = release('policy-tightened', (defs) => {
+        key(defs).minimum = 1;
+      });
+      expect(tightened.code).toBe(1);
+      expect(tightened.stdout).toMatch(/backward: FAIL\s+1\.0 -> 1\.1/);
+      expect(tightened.stderr).toContain('MINIMUM_INCREASED');
     });
 
     it('making an optional property required fails', () => {

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DOMAIN_EVENT_TYPES,
   OPERATIONS,
+  OPERATION_DETAILS,
   RESOURCE_OPERATIONS,
   STATE_OPERATIONS,
 } from '@org/vmware-events-schema';
@@ -92,5 +93,7 @@ describe('enums', () => {
     expect(headers.properties.operationType!.enum).toEqual(OPERATIONS);
     const domain = read('domain-event', '1.0') as { definitions: Record<string, { enum?: string[] }> };
     expect(domain.definitions.DomainEventType!.enum).toEqual(DOMAIN_EVENT_TYPES);
+    const v11 = read('vm-operation-event', '1.1') as { definitions: Record<string, { enum: string[] }> };
+    expect(OPERATION_DETAILS).toEqual(v11.definitions.OperationDetail!.enum);
   });
 });

@@ -33,7 +33,7 @@ describe('check:released', () => {
       cpSync(repoSchemas, dir, { recursive: true });
       const clean = run('check-released.ts', { VMW_SCHEMAS_DIR: dir });
       expect(clean.code).toBe(0);
-      expect(clean.stdout).toMatch(/released schemas unchanged \(3 files\)/);
+      expect(clean.stdout).toMatch(/released schemas unchanged \(4 files\)/);
 
       appendFileSync(join(dir, 'vm-operation-event/1.0.json'), ' ');
       rmSync(join(dir, 'domain-event/1.0.json'));

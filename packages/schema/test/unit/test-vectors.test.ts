@@ -13,6 +13,7 @@ import {
   isEventDecodeError,
   parseDomainEvent,
   parseVmOperationEvent,
+  SUPPORTED_SCHEMA_VERSIONS,
   validateDomainEvent,
   validateEventHeaders,
   validateVmOperationEvent,
@@ -120,14 +121,25 @@ describe('schemas/test-vectors', () => {
     }
     const value: unknown = JSON.parse(text);
 
-    it(`SDK: ${vector.valid ? 'valid' : `invalid at ${vector.expectedIssuePaths.join(', ')}`}`, () => {
-      const result = sdkValidate(vector, value);
-      expect(result.valid).toBe(vector.valid);
-      expect([...new Set(result.issues.map((i) => i.path))].sort()).toEqual(
-        [...vector.expectedIssuePaths].sort(),
-      );
-      for (const issue of result.issues) expect(issue.message.length).toBeGreaterThan(0);
-    });
+    // A vector for a reader older than this SDK (a 1.0 consumer reading a 1.1 event): this SDK knows the declared
+    // version and validates the event with it, so only the raw-schema check below speaks for that reader.
+    const declared = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
+    const olderReader =
+      vector.mode === 'lenient' &&
+      typeof declared === 'string' &&
+      SUPPORTED_SCHEMA_VERSIONS.includes(declared) &&
+      declared !== vector.version;
+    it.skipIf(olderReader)(
+      `SDK: ${vector.valid ? 'valid' : `invalid at ${vector.expectedIssuePaths.join(', ')}`}`,
+      () => {
+        const result = sdkValidate(vector, value);
+        expect(result.valid).toBe(vector.valid);
+        expect([...new Set(result.issues.map((i) => i.path))].sort()).toEqual(
+          [...vector.expectedIssuePaths].sort(),
+        );
+        for (const issue of result.issues) expect(issue.message.length).toBeGreaterThan(0);
+      },
+    );
 
     it('independent ajv on the raw schema file agrees', () => {
       const validate = rawValidator(vector);

@@ -20,7 +20,7 @@ import {
 } from '@org/vmware-events-schema';
 
 const powerOn = {
-  schemaVersion: '1.0',
+  schemaVersion: '1.1',
   eventId: '0b8f6f7e-3c1d-4f2a-9b6e-2f0d1c3e4a5b',
   source: 'https://vc01.example.com/sdk',
   correlationId: '0b8f6f7e-3c1d-4f2a-9b6e-2f0d1c3e4a5b',
@@ -191,8 +191,41 @@ describe('validateVmOperationEvent', () => {
   });
 
   it('uses the current version by default', () => {
-    expect(CURRENT_SCHEMA_VERSION).toBe('1.0');
-    expect(SUPPORTED_SCHEMA_VERSIONS).toContain(CURRENT_SCHEMA_VERSION);
+    expect(CURRENT_SCHEMA_VERSION).toBe('1.1');
+    expect(SUPPORTED_SCHEMA_VERSIONS).toEqual(['1.0', '1.1']);
+  });
+
+  it('validates each event by the version it declares: a wrapped vCenter key and the 1.1 fields only in 1.1', () => {
+    const vcenter = {
+      instanceUuid: '8c3c5f8a-6e54-4a1f-9d3f-2b7e4a0c1d22',
+      eventKey: -2147483648,
+      eventType: 'VmRestartedOnAlternateHostEvent',
+      createdTime: '2025-01-19T11:00:00.123456Z',
+      chainId: -2147483648,
+      vmInstanceUuid: '5012a7c0-1111-2222-3333-444455556666',
+    };
+    const wrapped = {
+      ...powerOn,
+      operationInfo: { ...powerOn.operationInfo, detail: 'ha_restart', vcenter },
+    };
+    expect(validateVmOperationEvent(wrapped)).toMatchObject({ valid: true });
+    const asV10 = validateVmOperationEvent({ ...wrapped, schemaVersion: '1.0' });
+    expect(!asV10.valid && asV10.issues.map((i) => i.path).sort()).toEqual([
+      '/operationInfo/detail',
+      '/operationInfo/vcenter/chainId',
+      '/operationInfo/vcenter/eventKey',
+      '/operationInfo/vcenter/vmInstanceUuid',
+    ]);
+    // Still an int32: one past either end is refused.
+    for (const eventKey of [2147483648, -2147483649]) {
+      const outside = validateVmOperationEvent({
+        ...wrapped,
+        operationInfo: { ...wrapped.operationInfo, vcenter: { ...vcenter, eventKey } },
+      });
+      expect(!outside.valid && outside.issues.map((i) => i.path)).toEqual([
+        '/operationInfo/vcenter/eventKey',
+      ]);
+    }
   });
 });
 
@@ -207,7 +240,7 @@ describe('assertVmOperationEvent / parseVmOperationEvent', () => {
     }
     expect(isSchemaValidationError(caught)).toBe(true);
     if (!isSchemaValidationError(caught)) return;
-    expect(caught.schema).toBe('vm-operation-event@1.0');
+    expect(caught.schema).toBe('vm-operation-event@1.1');
     expect(caught.retriable).toBe(false);
     expect(caught.issues.map((i) => i.path).sort()).toEqual(['/eventId', '/vmData']);
     expect(caught.message).toContain("/vmData: must have required property 'vmData'");
@@ -236,12 +269,12 @@ describe('assertVmOperationEvent / parseVmOperationEvent', () => {
   });
 
   it('throws SchemaValidationError for valid JSON that is not an event', () => {
-    expect(() => parseVmOperationEvent('{"operation":"create"}')).toThrow(/Invalid vm-operation-event@1.0/);
+    expect(() => parseVmOperationEvent('{"operation":"create"}')).toThrow(/Invalid vm-operation-event@1.1/);
   });
 
   it('names the lenient schema in the error for a newer minor', () => {
     expect(() => assertVmOperationEvent({ ...create, schemaVersion: '1.3', vmData: {} })).toThrow(
-      /vm-operation-event@1.0 \(lenient: event declares 1.3\)/,
+      /vm-operation-event@1.1 \(lenient: event declares 1.3\)/,
     );
   });
 });
