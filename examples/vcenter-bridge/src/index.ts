@@ -7,8 +7,27 @@ export { parseConfig, envSchema } from './config.js';
 export type { BridgeConfig, VcenterTarget } from './config.js';
 export { FileCheckpointStore, isKeyAfter } from './checkpoint.js';
 export type { Checkpoint, CheckpointStore } from './checkpoint.js';
-export { EVENT_CLASS_OPERATIONS, mapEvent, operationOf, toRawCloudEvent, eventIdOf } from './mapping.js';
-export type { MappingContext, MappingResult } from './mapping.js';
+export {
+  EVENT_CLASS_RULES,
+  TASK_RULES,
+  EVENT_TYPE_RULES,
+  classify,
+  ruleOf,
+  mapEvent,
+  operationOf,
+  toRawCloudEvent,
+  eventIdOf,
+} from './mapping.js';
+export type {
+  Classification,
+  EventRule,
+  MappedEvent,
+  MappingContext,
+  MappingFacts,
+  MappingResult,
+  VmFacts,
+} from './mapping.js';
+export { EVENT_CLASS_PARENTS } from './generated/event-classes.js';
 export { createKafkaSink } from './sink.js';
 export type { EventSink, SinkRecord, KafkaSinkOptions } from './sink.js';
 export {
@@ -22,7 +41,14 @@ export type { BridgeErrorCode } from './errors.js';
 export { createJsonLogger, silentLogger } from './logger.js';
 export type { Logger, LogFields } from './logger.js';
 export { VsphereClient } from './soap/client.js';
-export type { ServiceContent, VmHardware, MoRef, EventFilter, VsphereClientOptions } from './soap/client.js';
+export type {
+  ServiceContent,
+  VmHardware,
+  VmProperties,
+  MoRef,
+  EventFilter,
+  VsphereClientOptions,
+} from './soap/client.js';
 export { parseVcenterEvent } from './vcenter-event.js';
 export type { VcenterEvent } from './vcenter-event.js';
 export type { WorkerStats } from './worker.js';

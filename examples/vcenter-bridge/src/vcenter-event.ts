@@ -22,6 +22,17 @@ export interface VmRef {
   readonly moref: string | undefined;
 }
 
+/** `TaskEvent.info`: which task began (a TaskEvent is logged when a task is created, not when it ends). */
+export interface TaskInfo {
+  /** The task's kind, e.g. `VirtualMachine.destroy`, `VirtualMachine.createSnapshot`. */
+  readonly descriptionId: string | undefined;
+  /** The method, e.g. `Destroy_Task`. */
+  readonly name: string | undefined;
+  /** The object the task works on (`VirtualMachine` moref for VM tasks). */
+  readonly entity: { readonly type: string; readonly value: string } | undefined;
+  readonly entityName: string | undefined;
+}
+
 /** One vCenter event. `raw` keeps every field for the raw topic. */
 export interface VcenterEvent {
   /** The event class (xsi:type), e.g. `VmPoweredOnEvent`; for EventEx/ExtendedEvent the class itself. */
@@ -44,6 +55,24 @@ export interface VcenterEvent {
   readonly configSpec: ConfigSpecChange | undefined;
   readonly oldName: string | undefined;
   readonly newName: string | undefined;
+  /** `VmDeployedEvent.srcTemplate`: the template the VM was deployed from. */
+  readonly srcTemplate: VmRef | undefined;
+  /** `VmBeingClonedEvent.destName`: the name of the VM the clone will create. */
+  readonly destName: string | undefined;
+  /** `sourceHost` (HA restart, migration) / `isolatedHost` (HA isolation response): host names. */
+  readonly sourceHost: string | undefined;
+  readonly isolatedHost: string | undefined;
+  /** BIOS / instance UUID changes and assignments (`VmUuidChangedEvent` …): old and new values. */
+  readonly uuidChange: { readonly old: string | undefined; readonly new: string | undefined } | undefined;
+  readonly instanceUuidChange:
+    { readonly old: string | undefined; readonly new: string | undefined } | undefined;
+  /** `TaskEvent.info`. */
+  readonly task: TaskInfo | undefined;
+  /** `EventEx.arguments` (key → value as text), e.g. `snapshotName`. */
+  readonly arguments: Readonly<Record<string, string>>;
+  /** `EventEx.objectType` / `objectId` / `objectName`: the object an extended event is about. */
+  readonly object:
+    { readonly type: string; readonly id: string; readonly name: string | undefined } | undefined;
   /** The whole event as plain JSON (element names → values), for the raw CloudEvent's `data`. */
   readonly raw: Record<string, unknown>;
 }
@@ -105,6 +134,21 @@ export function parseVcenterEvent(el: XmlElement): VcenterEvent {
     return ref ? { name: childText(ref, 'name'), moref: childText(ref, 'vm') } : undefined;
   };
   const vm = vmRef('vm');
+  const change = (oldTag: string, newTag: string) => {
+    const before = childText(el, oldTag);
+    const after = childText(el, newTag);
+    return before !== undefined || after !== undefined ? { old: before, new: after } : undefined;
+  };
+  const info = child(el, 'info');
+  const entity = child(info, 'entity');
+  const args: Record<string, string> = {};
+  for (const arg of childrenNamed(el, 'arguments')) {
+    const k = childText(arg, 'key');
+    const v = childText(arg, 'value');
+    if (k !== undefined && v !== undefined) args[k] = v;
+  }
+  const objectType = childText(el, 'objectType');
+  const objectId = childText(el, 'objectId');
   return {
     eventClass,
     eventTypeId: childText(el, 'eventTypeId'),
@@ -121,6 +165,34 @@ export function parseVcenterEvent(el: XmlElement): VcenterEvent {
     configSpec: readConfigSpec(child(el, 'configSpec')),
     oldName: childText(el, 'oldName'),
     newName: childText(el, 'newName'),
+    srcTemplate: vmRef('srcTemplate'),
+    destName: childText(el, 'destName'),
+    sourceHost: childText(child(el, 'sourceHost'), 'name'),
+    isolatedHost: childText(child(el, 'isolatedHost'), 'name'),
+    uuidChange:
+      eventClass === 'VmUuidAssignedEvent'
+        ? { old: undefined, new: childText(el, 'uuid') }
+        : change('oldUuid', 'newUuid'),
+    instanceUuidChange:
+      eventClass === 'VmInstanceUuidAssignedEvent'
+        ? { old: undefined, new: childText(el, 'instanceUuid') }
+        : change('oldInstanceUuid', 'newInstanceUuid'),
+    task: info
+      ? {
+          descriptionId: childText(info, 'descriptionId'),
+          name: childText(info, 'name'),
+          entity:
+            entity?.attributes.type !== undefined
+              ? { type: entity.attributes.type, value: entity.text.trim() }
+              : undefined,
+          entityName: childText(info, 'entityName'),
+        }
+      : undefined,
+    arguments: args,
+    object:
+      objectType !== undefined && objectId !== undefined
+        ? { type: objectType, id: objectId, name: childText(el, 'objectName') }
+        : undefined,
     raw: elementToJson(el) as Record<string, unknown>,
   };
 }

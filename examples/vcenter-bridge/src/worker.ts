@@ -9,8 +9,9 @@ import type { BridgeConfig, VcenterTarget } from './config.js';
 import { isBridgeError } from './errors.js';
 import { describeError } from './logger.js';
 import type { Logger } from './logger.js';
-import { OPERATIONS_NEEDING_HARDWARE, mapEvent, operationOf, subjectVm, toRawCloudEvent } from './mapping.js';
-import type { MappingContext } from './mapping.js';
+import { EventMemory } from './event-memory.js';
+import { classify, factsNeeded, mapEvent, toRawCloudEvent } from './mapping.js';
+import type { Classification, MappingContext, MappingFacts } from './mapping.js';
 import { BoundedQueue, backoff, sleep } from './queue.js';
 import type { EventSink, SinkRecord } from './sink.js';
 import { VsphereClient } from './soap/client.js';
@@ -54,7 +55,8 @@ export interface WorkerStats {
 interface WorkItem {
   readonly position: Checkpoint;
   readonly createdMs: number;
-  readonly record: SinkRecord | undefined;
+  /** What the event becomes: none (ignored), one record, or two (a clone and its new VM's create). */
+  readonly records: readonly SinkRecord[];
 }
 
 /** Compare two vCenter createdTime strings at their full precision (µs on vCenter, ns on the simulator). */
@@ -110,6 +112,7 @@ export class VcenterWorker {
   readonly #client: VsphereClient;
   readonly #queue: BoundedQueue<WorkItem>;
   readonly #log: Logger;
+  readonly #memory = new EventMemory();
   #inFlight: readonly WorkItem[] = [];
 
   constructor(target: VcenterTarget, deps: WorkerDeps) {
@@ -271,7 +274,7 @@ export class VcenterWorker {
                 continue;
               }
             }
-            const record = await this.#toRecord(event, ctx);
+            const records = await this.#toRecords(event, ctx);
             const next: Checkpoint = {
               instanceUuid,
               lastEventKey: event.key,
@@ -279,7 +282,7 @@ export class VcenterWorker {
             };
             const createdMs = Date.parse(event.createdTime);
             await this.#queue.push(
-              { position: next, createdMs: Number.isNaN(createdMs) ? Date.now() : createdMs, record },
+              { position: next, createdMs: Number.isNaN(createdMs) ? Date.now() : createdMs, records },
               signal,
             );
             position = next;
@@ -322,43 +325,87 @@ export class VcenterWorker {
     if (collector) await this.#client.destroyCollector(collector);
   }
 
-  async #toRecord(event: VcenterEvent, ctx: MappingContext): Promise<SinkRecord | undefined> {
-    const operation = operationOf(event);
-    const vm = subjectVm(event);
-    if (operation !== undefined && vm?.moref !== undefined) {
-      const hardware = OPERATIONS_NEEDING_HARDWARE.has(operation)
-        ? await this.#client.vmHardware({ type: 'VirtualMachine', value: vm.moref })
-        : undefined;
-      const mapped = mapEvent(event, ctx, hardware);
+  async #toRecords(event: VcenterEvent, ctx: MappingContext): Promise<SinkRecord[]> {
+    this.#memory.observe(event);
+    const classification = classify(event);
+    if (classification !== undefined) {
+      const mapped = mapEvent(event, ctx, await this.#factsFor(event, classification));
       if (mapped.kind === 'canonical') {
-        const check = validateVmOperationEvent(mapped.event);
-        if (!check.valid) {
-          // Never drop: an event the schema refuses goes to the raw topic, counted and logged.
-          this.stats.invalid++;
-          this.stats.errors++;
-          this.#log.error('mapped event failed schema validation; publishing it to the raw topic', {
-            eventKey: event.key,
-            eventType: event.eventClass,
-            issues: check.issues.map((i) => `${i.path || '(root)'}: ${i.message}`),
-          });
-          return { kind: 'raw', key: vm.moref, event: toRawCloudEvent(event, ctx) };
+        const records: SinkRecord[] = [];
+        for (const { event: canonical, degraded } of mapped.events) {
+          const check = validateVmOperationEvent(canonical);
+          if (!check.valid) {
+            // Never drop: an event the schema refuses goes to the raw topic, counted and logged.
+            this.stats.invalid++;
+            this.stats.errors++;
+            this.#log.error('mapped event failed schema validation; publishing it to the raw topic', {
+              eventKey: event.key,
+              eventType: event.eventClass,
+              issues: check.issues.map((i) => `${i.path || '(root)'}: ${i.message}`),
+            });
+            return [{ kind: 'raw', key: classification.vm.moref, event: toRawCloudEvent(event, ctx) }];
+          }
+          if (degraded !== undefined) {
+            this.stats.degraded++;
+            this.#log.warn('published a degraded event', {
+              eventKey: event.key,
+              eventType: event.eventClass,
+              reason: degraded,
+            });
+          }
+          records.push({ kind: 'canonical', event: canonical });
         }
-        if (mapped.degraded !== undefined) {
-          this.stats.degraded++;
-          this.#log.warn('published a degraded event', {
-            eventKey: event.key,
-            eventType: event.eventClass,
-            reason: mapped.degraded,
-          });
-        }
-        return { kind: 'canonical', event: mapped.event };
+        return records;
       }
     }
     if (this.#deps.config.unmapped === 'ignore') {
       this.stats.ignored++;
-      return undefined;
+      return [];
     }
-    return { kind: 'raw', key: event.vm?.moref ?? ctx.instanceUuid, event: toRawCloudEvent(event, ctx) };
+    return [{ kind: 'raw', key: event.vm?.moref ?? ctx.instanceUuid, event: toRawCloudEvent(event, ctx) }];
+  }
+
+  /** Gather what mapping `event` needs beyond the event (docs/bridge.md, "What the bridge asks vCenter"). */
+  async #factsFor(event: VcenterEvent, classification: Classification): Promise<MappingFacts> {
+    const needed = factsNeeded(event, classification);
+    const vm = classification.vm.moref;
+    const vmFacts = await this.#vmFacts(vm, needed.vm === 'hardware');
+    let facts: MappingFacts = { ...(vmFacts ? { vm: vmFacts } : {}) };
+    if (needed.task) {
+      const task = this.#memory.taskOf(event, vm);
+      if (task !== undefined) facts = { ...facts, task };
+    }
+    if (classification.operation === 'create') {
+      const source = this.#memory.cloneSourceOf(classification.vm.name);
+      if (source !== undefined) facts = { ...facts, cloneSource: source };
+    }
+    if (needed.cloneTarget !== undefined) {
+      const target = { type: 'VirtualMachine', value: needed.cloneTarget };
+      this.#memory.cloneDone(event.vm?.name);
+      const createdSeparately = await this.#client.hasEventAbout(target, ['VmCreatedEvent']);
+      const targetFacts = createdSeparately ? undefined : await this.#vmFacts(needed.cloneTarget, true);
+      facts = { ...facts, cloneTarget: { vm: targetFacts, createdSeparately } };
+    }
+    // What this event changes or ends for its VM, for the events after it.
+    if (event.uuidChange?.new !== undefined || event.instanceUuidChange?.new !== undefined) {
+      const known = vmFacts ?? this.#memory.identityOf(vm);
+      this.#memory.rememberIdentity(vm, {
+        hardware: undefined,
+        instanceUuid: event.instanceUuidChange?.new ?? known?.instanceUuid,
+        biosUuid: event.uuidChange?.new ?? known?.biosUuid,
+      });
+    }
+    if (classification.operation === 'delete') this.#memory.forget(vm);
+    return facts;
+  }
+
+  /** A VM's UUIDs (remembered, else read) and, when asked, its hardware (always read: it changes). */
+  async #vmFacts(vm: string, hardware: boolean): Promise<MappingFacts['vm']> {
+    const known = this.#memory.identityOf(vm);
+    if (known !== undefined && !hardware) return known;
+    const read = await this.#client.vmProperties({ type: 'VirtualMachine', value: vm }, { hardware });
+    if (read !== undefined) this.#memory.rememberIdentity(vm, read);
+    return read ?? known;
   }
 
   async #publish(signal: AbortSignal): Promise<void> {
@@ -371,7 +418,7 @@ export class VcenterWorker {
         return;
       }
       this.#inFlight = items;
-      const records = items.flatMap((i) => (i.record ? [i.record] : []));
+      const records = items.flatMap((i) => i.records);
       for (let attempt = 0; ; attempt++) {
         try {
           await sink.publish(records);

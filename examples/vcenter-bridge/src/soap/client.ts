@@ -35,6 +35,16 @@ export interface VmHardware {
   readonly storageGB: number;
 }
 
+/** What the PropertyCollector says about a VM: its hardware (when asked for) and its UUIDs. */
+export interface VmProperties {
+  /** `name` and `config.hardware`; undefined when not asked for. */
+  readonly hardware: VmHardware | undefined;
+  /** `config.instanceUuid`: unique within one vCenter. */
+  readonly instanceUuid: string | undefined;
+  /** `config.uuid`: the BIOS (SMBIOS) UUID the guest sees. */
+  readonly biosUuid: string | undefined;
+}
+
 /** Options of {@link VsphereClient}. */
 export interface VsphereClientOptions {
   /** The SDK endpoint, e.g. `https://vc01.example.com/sdk` (credentials in the URL are ignored). */
@@ -68,6 +78,22 @@ function readMoRef(el: XmlElement | undefined, what: string): MoRef {
   if (!value || !type)
     throw new BridgeError('BRIDGE_BAD_RESPONSE', `vCenter's service content has no ${what}`);
   return { type, value };
+}
+
+/** `config.hardware` → cpu, memory and the total of every virtual disk; undefined when it is missing or unreadable. */
+function readHardware(name: string | undefined, hardware: XmlElement | undefined): VmHardware | undefined {
+  if (!hardware) return undefined;
+  const cpu = Number(childText(hardware, 'numCPU'));
+  const memoryMB = Number(childText(hardware, 'memoryMB'));
+  let bytes = 0;
+  for (const device of childrenNamed(hardware, 'device')) {
+    if (device.xsiType !== 'VirtualDisk') continue;
+    const inBytes = childText(device, 'capacityInBytes');
+    const inKB = childText(device, 'capacityInKB');
+    bytes += inBytes !== undefined && Number(inBytes) > 0 ? Number(inBytes) : Number(inKB ?? 0) * 1024;
+  }
+  if (!Number.isFinite(cpu) || !Number.isFinite(memoryMB)) return undefined;
+  return { name, cpu, memoryMB, storageGB: Math.round((bytes / 2 ** 30) * 1000) / 1000 };
 }
 
 /** A vSphere SOAP API client for one vCenter. */
@@ -199,16 +225,21 @@ export class VsphereClient {
   }
 
   /**
-   * The VM's current hardware (`name`, `config.hardware`) through `RetrievePropertiesEx`.
-   * Undefined when the VM no longer exists (or has no config yet).
+   * A VM's UUIDs and, with `hardware: true`, its current hardware (`name`, `config.hardware`), in one
+   * `RetrievePropertiesEx`. Undefined when the VM no longer exists (or has no config yet).
    */
-  async vmHardware(vm: MoRef): Promise<VmHardware | undefined> {
+  async vmProperties(vm: MoRef, options: { hardware: boolean }): Promise<VmProperties | undefined> {
     const content = this.#requireContent();
+    const paths = [
+      'config.instanceUuid',
+      'config.uuid',
+      ...(options.hardware ? ['name', 'config.hardware'] : []),
+    ];
     let body: XmlElement | undefined;
     try {
       body = await this.#callBody(
         'RetrievePropertiesEx',
-        `<RetrievePropertiesEx xmlns="urn:vim25">${moRefXml('_this', content.propertyCollector)}<specSet><propSet><type>VirtualMachine</type><pathSet>name</pathSet><pathSet>config.hardware</pathSet></propSet><objectSet>${moRefXml('obj', vm)}</objectSet></specSet><options></options></RetrievePropertiesEx>`,
+        `<RetrievePropertiesEx xmlns="urn:vim25">${moRefXml('_this', content.propertyCollector)}<specSet><propSet><type>VirtualMachine</type>${paths.map((p) => `<pathSet>${p}</pathSet>`).join('')}</propSet><objectSet>${moRefXml('obj', vm)}</objectSet></specSet><options></options></RetrievePropertiesEx>`,
       );
     } catch (error) {
       if (error instanceof SoapFaultError && error.faultType === 'ManagedObjectNotFound') return undefined;
@@ -216,25 +247,31 @@ export class VsphereClient {
     }
     const objects = path(body, 'RetrievePropertiesExResponse', 'returnval', 'objects');
     if (!objects) return undefined;
-    let name: string | undefined;
-    let hardware: XmlElement | undefined;
-    for (const prop of childrenNamed(objects, 'propSet')) {
-      const n = childText(prop, 'name');
-      if (n === 'name') name = childText(prop, 'val');
-      if (n === 'config.hardware') hardware = child(prop, 'val');
-    }
-    if (!hardware) return undefined;
-    const cpu = Number(childText(hardware, 'numCPU'));
-    const memoryMB = Number(childText(hardware, 'memoryMB'));
-    let bytes = 0;
-    for (const device of childrenNamed(hardware, 'device')) {
-      if (device.xsiType !== 'VirtualDisk') continue;
-      const inBytes = childText(device, 'capacityInBytes');
-      const inKB = childText(device, 'capacityInKB');
-      bytes += inBytes !== undefined && Number(inBytes) > 0 ? Number(inBytes) : Number(inKB ?? 0) * 1024;
-    }
-    if (!Number.isFinite(cpu) || !Number.isFinite(memoryMB)) return undefined;
-    return { name, cpu, memoryMB, storageGB: Math.round((bytes / 2 ** 30) * 1000) / 1000 };
+    const values = new Map<string, XmlElement | undefined>();
+    for (const prop of childrenNamed(objects, 'propSet'))
+      values.set(childText(prop, 'name') ?? '', child(prop, 'val'));
+    const text = (name: string) => values.get(name)?.text.trim() || undefined;
+    const hardware = options.hardware ? readHardware(text('name'), values.get('config.hardware')) : undefined;
+    if (options.hardware && hardware === undefined) return undefined;
+    const instanceUuid = text('config.instanceUuid');
+    const biosUuid = text('config.uuid');
+    if (!options.hardware && instanceUuid === undefined && biosUuid === undefined) return undefined;
+    return { hardware, instanceUuid, biosUuid };
+  }
+
+  /**
+   * Whether vCenter's history holds an event of one of `eventTypeIds` about `entity` itself (`QueryEvents`, one
+   * call). The bridge asks it for the new VM of a clone: a real vCenter logs only `VmClonedEvent`, the simulator also
+   * a `VmCreatedEvent`.
+   */
+  async hasEventAbout(entity: MoRef, eventTypeIds: readonly string[]): Promise<boolean> {
+    const content = this.#requireContent();
+    const spec = `<entity>${moRefXml('entity', entity)}<recursion>self</recursion></entity>${eventTypeIds.map((id) => `<eventTypeId>${escapeXml(id)}</eventTypeId>`).join('')}<maxCount>1</maxCount>`;
+    const body = await this.#callBody(
+      'QueryEvents',
+      `<QueryEvents xmlns="urn:vim25">${moRefXml('_this', content.eventManager)}<filter>${spec}</filter></QueryEvents>`,
+    );
+    return childrenNamed(child(body, 'QueryEventsResponse'), 'returnval').length > 0;
   }
 
   /** Close the keep-alive connections. */
