@@ -172,3 +172,66 @@ export function startBridgeProcess(env: Record<string, string>): {
   });
   return { child, output: () => out };
 }
+
+/**
+ * Post events into the simulator's history with the vSphere API's `EventManager.PostEvent` (vcsim stores any event
+ * class it is given, with its own key, chainId, createdTime and userName). `events` are `<eventToPost>` bodies
+ * without those four fields, e.g. `<vm><name>x</name><vm type="VirtualMachine">vm-58</vm></vm>`, keyed by class.
+ * Tests use it for what a real vCenter logs and the simulator does not (HA, guest reboots, tasks, snapshots).
+ */
+export async function postEvents(
+  sim: Vcsim,
+  events: ReadonlyArray<readonly [string, string]>,
+): Promise<void> {
+  const { request } = await import('node:https');
+  const url = new URL(sim.endpoint);
+  const user = new URL(sim.url);
+  let cookie: string | undefined;
+  const call = (body: string) =>
+    new Promise<string>((resolve, reject) => {
+      const payload = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`;
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          rejectUnauthorized: false,
+          headers: {
+            'Content-Type': 'text/xml; charset="utf-8"',
+            SOAPAction: '"urn:vim25/8.0"',
+            ...(cookie ? { Cookie: cookie } : {}),
+          },
+        },
+        (res) => {
+          const set = res.headers['set-cookie']?.[0];
+          if (set) cookie = set.split(';', 1)[0];
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            if ((res.statusCode ?? 500) >= 400) reject(new Error(`PostEvent failed: ${text.slice(0, 500)}`));
+            else resolve(text);
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  await call(
+    `<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this><userName>${decodeURIComponent(user.username)}</userName><password>${decodeURIComponent(user.password)}</password></Login>`,
+  );
+  for (const [cls, body] of events) {
+    await call(
+      `<PostEvent xmlns="urn:vim25"><_this type="EventManager">EventManager</_this><eventToPost xsi:type="${cls}"><key>0</key><chainId>0</chainId><createdTime>1970-01-01T00:00:00Z</createdTime><userName></userName>${body}</eventToPost></PostEvent>`,
+    );
+  }
+  await call('<Logout xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this></Logout>');
+}
+
+/** `<vm>` of an event for the simulator's VM called `name`. */
+export async function vmArgument(sim: Vcsim, name: string): Promise<{ moref: string; xml: string }> {
+  const info = JSON.parse(await sim.govc('vm.info', '-json', name)) as {
+    virtualMachines: Array<{ self: { value: string } }>;
+  };
+  const moref = info.virtualMachines[0]!.self.value;
+  return { moref, xml: `<vm><name>${name}</name><vm type="VirtualMachine">${moref}</vm></vm>` };
+}
