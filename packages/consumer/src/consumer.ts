@@ -1,21 +1,20 @@
 /**
  * The consumer: its lifecycle (start, close) and the kafkajs side — the group consumer with manual commits, the
- * dead-letter producer, the dead-letter topics' check, the circuit breaker's pause and resume, and the batches.
- * What happens to a record is the pipeline's (internal/pipeline.ts), set up by internal/setup.ts exactly as for
- * `createTestPipeline`.
+ * dead-letter producer, the dead-letter topics' check and the circuit breaker's pause and resume. What happens to a
+ * batch is the batch runner's (internal/batch-runner.ts: lanes, offsets, commits, pause and seek); what happens to a
+ * record is the pipeline's (internal/pipeline.ts), set up by internal/setup.ts exactly as for `createTestPipeline`.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, Producer } from 'kafkajs';
 import type { VmOperationEvent } from '@org/vmware-events-schema';
-import { ConsumerError, isConsumerError } from './errors.js';
+import { ConsumerError } from './errors.js';
 import { parseConsumerOptions } from './options.js';
 import type { ConsumerOptions } from './options.js';
-import { commitBatch } from './internal/commits.js';
-import type { CommitHealth } from './internal/commits.js';
-import { OffsetTracker } from './internal/offset-tracker.js';
+import { createBatchRunner } from './internal/batch-runner.js';
+import type { BatchRunner } from './internal/batch-runner.js';
 import { processRecord } from './internal/pipeline.js';
 import { createPipeline } from './internal/setup.js';
-import type { ConsumerEvents, ConsumerMetrics, RawRecord } from './types.js';
+import type { ConsumerEvents, ConsumerMetrics } from './types.js';
 
 /** A running consumer of VMware operation events. */
 export interface VmwEventsConsumer {
@@ -32,23 +31,6 @@ export interface VmwEventsConsumer {
   metrics(): ConsumerMetrics;
   /** `await using consumer = createConsumer(...)` closes it. */
   [Symbol.asyncDispose](): Promise<void>;
-}
-
-/** Record shape the pipeline uses, from a kafkajs message. */
-export function toRawRecord(topic: string, partition: number, message: KafkaMessage): RawRecord {
-  return {
-    topic,
-    partition,
-    offset: message.offset,
-    key: message.key ?? null,
-    value: message.value ?? null,
-    headers: message.headers ?? {},
-    timestamp: message.timestamp,
-  };
-}
-
-function isKafkaJsError(error: unknown): boolean {
-  return error instanceof Error && error.name.startsWith('KafkaJS');
 }
 
 /**
@@ -69,6 +51,7 @@ export function createConsumer<TEvent = VmOperationEvent>(
   const closing = new AbortController();
   let consumer: Consumer | undefined;
   let producer: Producer | undefined;
+  let batches: BatchRunner | undefined;
   let startPromise: Promise<void> | undefined;
   let closePromise: Promise<void> | undefined;
 
@@ -82,8 +65,6 @@ export function createConsumer<TEvent = VmOperationEvent>(
   });
   const { deps } = pipeline;
   const emit = deps.emit;
-  const timers = new Set<NodeJS.Timeout>();
-  const commitHealth: CommitHealth = { failures: 0, lastSuccess: Date.now() };
 
   const subscribed = () => settings.topics.map((topic) => ({ topic }));
   deps.breaker?.onStateChange((state, failureRate) => {
@@ -93,85 +74,6 @@ export function createConsumer<TEvent = VmOperationEvent>(
     if (state === 'open') consumer.pause(subscribed());
     else consumer.resume(subscribed());
   });
-
-  const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
-    const { batch } = payload;
-    const heartbeat = () => payload.heartbeat();
-    const isRunning = () => payload.isRunning();
-    const isStale = () => payload.isStale();
-    const records = batch.messages.map((message) => toRawRecord(batch.topic, batch.partition, message));
-    const tracker = new OffsetTracker(records.map((record) => record.offset));
-    let lastCommit = Date.now();
-    let failure: { error: unknown; record: RawRecord } | undefined;
-    const shouldStop = () => failure !== undefined || closing.signal.aborted || !isRunning() || isStale();
-
-    // A failed commit in the batch is reported and retried at the next one; at the end of the batch it is rethrown.
-    const commit = async (final = false) => {
-      lastCommit = Date.now();
-      await commitBatch(payload, commitHealth, { emit, logger, final });
-    };
-
-    const runLane = async (lane: RawRecord[]) => {
-      for (const record of lane) {
-        if (shouldStop()) return;
-        try {
-          await processRecord(deps, record, { heartbeat, signal: closing.signal });
-        } catch (error) {
-          failure ??= { error, record };
-          return;
-        }
-        const moved = tracker.done(record.offset);
-        if (moved !== undefined) payload.resolveOffset(moved);
-        if (Date.now() - lastCommit >= settings.commitIntervalMs) await commit();
-      }
-    };
-
-    if (settings.concurrency.keysPerPartition === 1) {
-      await runLane(records);
-    } else {
-      const lanes = new Map<string, RawRecord[]>();
-      for (const record of records) {
-        const key = record.key === null ? '\u0000' : record.key.toString('latin1');
-        const lane = lanes.get(key);
-        if (lane) lane.push(record);
-        else lanes.set(key, [record]);
-      }
-      const queue = [...lanes.values()];
-      const worker = async () => {
-        for (let lane = queue.shift(); lane; lane = queue.shift()) await runLane(lane);
-      };
-      await Promise.all(
-        Array.from({ length: Math.min(settings.concurrency.keysPerPartition, queue.length) }, worker),
-      );
-    }
-
-    await commit(true);
-    if (!failure) return;
-    const { error, record } = failure;
-    if (isConsumerError(error, 'CONSUMER_CLOSED')) return;
-    if (isKafkaJsError(error) || !consumer) throw error;
-    // A dependency (dead-letter topic, store) failed: do not move past the record; re-read it after a pause.
-    emit('consumer:error', {
-      error,
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset,
-    });
-    logger?.error('dependency failed; partition paused and will re-read the record', {
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset,
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    });
-    const from = tracker.firstUnfinished() ?? record.offset;
-    consumer.seek({ topic: batch.topic, partition: batch.partition, offset: from });
-    const resume = payload.pause();
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      resume();
-    }, settings.dependencyBackoffMs);
-    timers.add(timer);
-  };
 
   const verifyDeadLetterTopics = async () => {
     const admin = kafka.admin();
@@ -217,19 +119,28 @@ export function createConsumer<TEvent = VmOperationEvent>(
     await producer.connect();
     await groupConsumer.connect();
     await groupConsumer.subscribe({ topics: settings.topics, fromBeginning: settings.fromBeginning });
+    batches = createBatchRunner({
+      process: (record, run) => processRecord(deps, record, run),
+      keysPerPartition: settings.concurrency.keysPerPartition,
+      commitIntervalMs: settings.commitIntervalMs,
+      dependencyBackoffMs: settings.dependencyBackoffMs,
+      seek: (target) => groupConsumer.seek(target),
+      signal: closing.signal,
+      emit,
+      logger,
+    });
     await groupConsumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: settings.concurrency.partitions,
-      eachBatch,
+      eachBatch: batches.runBatch,
     });
     logger?.info('consumer started', { groupId: settings.groupId, topics: settings.topics });
   };
 
   const doClose = async () => {
     closing.abort();
-    for (const timer of timers) clearTimeout(timer);
-    timers.clear();
+    batches?.cancelResumes();
     if (startPromise) await startPromise.catch(() => undefined);
     // kafkajs waits for the running batches (which stop after their in-flight records and commit), then leaves the group.
     await consumer?.disconnect();

@@ -5,7 +5,7 @@ import { HEADER_NAMES } from '@org/vmware-events-schema';
 import { ConsumerError } from './errors.js';
 import { readDeadLetterInfo, stripDeadLetterHeaders } from './dead-letter.js';
 import type { DeadLetterInfo } from './dead-letter.js';
-import { toRawRecord } from './consumer.js';
+import { toRawRecord } from './internal/raw-record.js';
 import type { RawRecord } from './types.js';
 
 /** Progress of a scan or a replay, reported as it goes. */

@@ -1,32 +1,21 @@
 /**
- * The producer: validate → key → headers → topic → size check → linger batch → idempotent send.
+ * The producer's lifecycle and public API: connect and disconnect, publish, publishBatch, publishDomainEvent, flush.
+ * The path of a record: the record codec (key, value, headers) → its topic and size check (internal/topics.ts) → the
+ * linger batcher (internal/batcher.ts) → the sender (internal/sender.ts: one topic per request, offsets from the
+ * broker's answer, reset after a failed send) → the publish's result (internal/record.ts).
  */
-import { Kafka, logLevel as KafkaLogLevel } from 'kafkajs';
-import type { Admin, CompressionTypes, Message, Producer, RecordMetadata } from 'kafkajs';
+import type { CompressionTypes } from 'kafkajs';
 import {
-  CANONICAL_TOPIC,
-  RECORD_BATCH_OVERHEAD_BYTES,
   VmwEventsError,
   assertTopicName,
   domainTopic,
   encodeDomainEvent,
   encodeVmOperationEvent,
   encodeVmOperationEvents,
-  environmentTopic,
-  recordSize,
-  teamTopic,
 } from '@org/vmware-events-schema';
 import { HeaderValueCache } from '@org/vmware-events-schema';
-import type { EncodeOptions, WireHeaders, WireRecord } from '@org/vmware-events-schema';
-import {
-  BufferFullError,
-  MessageTooLargeError,
-  ProducerClosedError,
-  ProducerNotConnectedError,
-  UnknownTopicError,
-  AuthorizationError,
-  isProducerError,
-} from './errors.js';
+import type { EncodeOptions } from '@org/vmware-events-schema';
+import { BufferFullError, ProducerClosedError, ProducerNotConnectedError } from './errors.js';
 import { parseProducerOptions } from './options.js';
 import type { ProducerOptions, ResolvedProducerOptions } from './options.js';
 import type {
@@ -38,15 +27,16 @@ import type {
   ProducerLogger,
   VmOperationEventInput,
 } from './types.js';
-import { acknowledgedBaseOffset } from './internal/acknowledgement.js';
 import { LingerBatcher } from './internal/batcher.js';
 import { compressionType, registerCodecs } from './internal/compression.js';
-import { deliver } from './internal/delivery.js';
-import type { Delivery } from './internal/delivery.js';
-import { mapKafkaError, rootCause } from './internal/error-mapping.js';
+import { mapKafkaError } from './internal/error-mapping.js';
 import type { ErrorContext } from './internal/error-mapping.js';
-import { SILENT_LOGGER, kafkaLogCreator } from './internal/logging.js';
-import { javaCompatiblePartitioner } from './internal/partitioner.js';
+import { createKafkaClients, errorContextOf } from './internal/kafka-client.js';
+import { SILENT_LOGGER } from './internal/logging.js';
+import { outRecord } from './internal/record.js';
+import type { OutRecord } from './internal/record.js';
+import { Sender } from './internal/sender.js';
+import { TopicLimits, TopicRouter, checkRecordSize } from './internal/topics.js';
 import { loadOtelTraceparent } from './internal/trace.js';
 import type { TraceparentSource } from './internal/trace.js';
 
@@ -82,24 +72,6 @@ export function createProducer(options: ProducerOptions): EventProducer {
   return new KafkaEventProducer(parseProducerOptions(options));
 }
 
-/**
- * One record on its way to Kafka. It lives until the broker answers, so every field it will get is there from the
- * start (`bound`, and the message's `partition` that the partitioner fills in): a property added later would cost an
- * extra allocation per outstanding record, which the garbage collector then copies.
- */
-interface OutRecord {
-  topic: string;
-  message: { key: string; value: string; headers: WireHeaders; partition: number | undefined };
-  eventId: string;
-  /** Upper bound of the record's bytes (set when the record is admitted, 0 before), for splitting requests. */
-  bound: number;
-}
-
-interface TopicInfo {
-  maxMessageBytes: number;
-  expiresAt: number;
-}
-
 type State = 'idle' | 'connecting' | 'connected' | 'closing' | 'closed';
 
 const NO_OPTIONS: PublishOptions = Object.freeze({});
@@ -107,21 +79,16 @@ const NO_OPTIONS: PublishOptions = Object.freeze({});
 class KafkaEventProducer implements EventProducer {
   private readonly opts: ResolvedProducerOptions;
   private readonly log: ProducerLogger;
-  private readonly kafka: Kafka;
-  private readonly compression: CompressionTypes;
   private readonly errorContext: ErrorContext;
+  private readonly topics: TopicRouter;
+  private readonly limits: TopicLimits;
+  private readonly sender: Sender;
   private readonly batcher: LingerBatcher<OutRecord, PublishResult>;
-  private readonly fixedTopic: string | undefined;
-  private readonly envTopics = new Map<string, string>();
-  private readonly topicInfo = new Map<string, TopicInfo>();
-  private readonly topicInfoPending = new Map<string, Promise<TopicInfo>>();
-  private producer: Producer | undefined;
-  private admin: Admin | undefined;
-  private needsReset = false;
   private state: State = 'idle';
   private connecting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private traceparent: TraceparentSource | undefined;
+  /** Publishes waiting for their topic's limit: disconnect() waits for them, then flushes them too. */
   private readonly admitting = new Set<Promise<unknown>>();
   /** The checked bytes of header values that repeat from record to record (see HeaderValueCache). */
   private readonly headerCache = new HeaderValueCache();
@@ -129,41 +96,35 @@ class KafkaEventProducer implements EventProducer {
   constructor(opts: ResolvedProducerOptions) {
     this.opts = opts;
     this.log = opts.logger ?? SILENT_LOGGER;
-    const secrets = opts.sasl ? [opts.sasl.password, opts.sasl.username] : [];
-    this.errorContext = {
-      brokers: opts.brokers,
-      principal: opts.sasl ? `User:${opts.sasl.username}` : 'User:ANONYMOUS',
-      saslMechanism: opts.sasl?.mechanism,
-    };
+    this.errorContext = errorContextOf(opts);
     if (opts.compression !== 'none' && opts.compression !== 'gzip') registerCodecs();
-    this.compression = compressionType(opts.compression);
-    this.kafka = new Kafka({
-      clientId: opts.clientId,
-      brokers: [...opts.brokers],
-      ssl: opts.ssl,
-      sasl: opts.sasl,
-      connectionTimeout: opts.connectionTimeoutMs,
-      requestTimeout: opts.requestTimeoutMs,
-      retry: this.kafkaRetry(),
-      logLevel: KAFKA_LOG_LEVELS[opts.kafkaLogLevel],
-      logCreator: kafkaLogCreator(this.log, secrets),
+    const compression: CompressionTypes = compressionType(opts.compression);
+    const clients = createKafkaClients(opts, this.log);
+    this.topics = new TopicRouter(opts.topic);
+    this.limits = new TopicLimits({
+      newAdmin: clients.newAdmin,
+      defaultMaxMessageBytes: opts.defaultMaxMessageBytes,
+      topicMetadataTtlMs: opts.topicMetadataTtlMs,
+      errorContext: this.errorContext,
+      log: this.log,
     });
-    const topic = opts.topic;
-    this.fixedTopic =
-      topic === 'canonical'
-        ? CANONICAL_TOPIC
-        : topic === 'environment'
-          ? undefined
-          : 'team' in topic
-            ? teamTopic(topic.team)
-            : topic.name;
+    this.sender = new Sender({
+      newProducer: clients.newProducer,
+      requestLimit: (topic) => this.limits.requestLimit(topic),
+      compression,
+      requestTimeoutMs: opts.requestTimeoutMs,
+      retry: opts.retry,
+      deliveryTimeoutMs: opts.deliveryTimeoutMs,
+      errorContext: this.errorContext,
+      log: this.log,
+    });
     this.batcher = new LingerBatcher<OutRecord, PublishResult>({
       lingerMs: opts.lingerMs,
       batchSizeBytes: opts.batchSizeBytes,
       bufferMemoryBytes: opts.bufferMemoryBytes,
       maxBlockMs: opts.maxBlockMs,
-      send: (records) => this.send(records),
-      sendNow: (record, settled) => this.sendNow(record, settled),
+      send: (records) => this.sender.send(records),
+      sendNow: (record, settled) => this.sender.sendNow(record, settled),
       bufferFullError: () => new BufferFullError(opts.bufferMemoryBytes, opts.maxBlockMs),
     });
   }
@@ -184,19 +145,15 @@ class KafkaEventProducer implements EventProducer {
   private async doConnect(): Promise<void> {
     this.state = 'connecting';
     if (this.opts.traceContext === 'auto') this.traceparent = await loadOtelTraceparent();
-    const producer = this.newKafkaProducer();
-    const admin = this.kafka.admin({ retry: this.kafkaRetry() });
     try {
-      await producer.connect();
-      await admin.connect();
+      await this.sender.connect();
+      await this.limits.connect();
     } catch (error) {
-      await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+      await Promise.allSettled([this.sender.disconnect(), this.limits.disconnect()]);
       throw mapKafkaError(error, this.errorContext);
     }
-    this.producer = producer;
-    this.admin = admin;
     if (this.state !== 'connecting') {
-      // disconnect() was called while connecting: it waits for us, then closes these clients.
+      // disconnect() was called while connecting: it waits for us, then closes the clients.
       return;
     }
     this.state = 'connected';
@@ -214,9 +171,7 @@ class KafkaEventProducer implements EventProducer {
     if (wasConnecting) await wasConnecting.catch(() => undefined);
     await Promise.allSettled([...this.admitting]);
     await this.batcher.flush();
-    await Promise.allSettled([this.producer?.disconnect(), this.admin?.disconnect()]);
-    this.producer = undefined;
-    this.admin = undefined;
+    await Promise.allSettled([this.sender.disconnect(), this.limits.disconnect()]);
     this.state = 'closed';
     this.log.info('producer disconnected', { clientId: this.opts.clientId });
   }
@@ -227,6 +182,23 @@ class KafkaEventProducer implements EventProducer {
 
   flush(): Promise<void> {
     return this.batcher.flush();
+  }
+
+  /** Waits for a connect in progress; rejects when closed or never connected. */
+  private ready(operation: string): Promise<void> | void {
+    switch (this.state) {
+      case 'connected':
+        return;
+      case 'connecting':
+        return this.connecting!.catch(() => {
+          throw new ProducerNotConnectedError(operation);
+        });
+      case 'idle':
+        throw new ProducerNotConnectedError(operation);
+      case 'closing':
+      case 'closed':
+        throw new ProducerClosedError(operation);
+    }
   }
 
   // --- publishing ---
@@ -240,12 +212,10 @@ class KafkaEventProducer implements EventProducer {
       })();
     }
     try {
-      const record = this.outRecord(
-        encodeVmOperationEvent(event, this.encodeOptions(options, options.identity)),
-        event,
-        options.topic,
-      );
-      return this.withSignal(this.enqueueOne(record), options.signal);
+      const encoded = encodeVmOperationEvent(event, this.encodeOptions(options, options.identity));
+      const topic = this.topics.topicFor(event.operationInfo.environment, options.topic);
+      const record = outRecord(encoded, encoded.eventId, topic);
+      return withSignal(this.enqueueOne(record), options.signal);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error as string)));
     }
@@ -262,8 +232,14 @@ class KafkaEventProducer implements EventProducer {
       ...this.encodeOptions(options, undefined),
       ...(options.identityOf === undefined ? {} : { identityOf: options.identityOf }),
     });
-    const records = encoded.map((record, i) => this.outRecord(record, events[i]!, options.topic));
-    return this.withSignal(this.enqueue(records), options.signal);
+    const records = encoded.map((record, i) =>
+      outRecord(
+        record,
+        record.eventId,
+        this.topics.topicFor(events[i]!.operationInfo.environment, options.topic),
+      ),
+    );
+    return withSignal(this.enqueue(records), options.signal);
   }
 
   async publishDomainEvent(event: DomainEventInput, options: DomainPublishOptions): Promise<PublishResult> {
@@ -299,76 +275,9 @@ class KafkaEventProducer implements EventProducer {
       traceparent: options.traceparent ?? this.traceparent?.(),
       idOf: options.idOf,
     });
-    const record: OutRecord = {
-      topic,
-      eventId: encoded.headers.eventId!,
-      message: { key: encoded.key, value: encoded.value, headers: encoded.headers, partition: undefined },
-      bound: 0,
-    };
-    const results = await this.withSignal(this.enqueue([record]), options.signal);
+    const record = outRecord(encoded, encoded.headers.eventId!, topic);
+    const results = await withSignal(this.enqueue([record]), options.signal);
     return results[0]!;
-  }
-
-  /**
-   * Checks sizes (loading topic metadata when needed), then queues the records. When the topic's metadata is
-   * cached this is synchronous; otherwise the publish is tracked until it is queued, so that disconnect() waits
-   * for publishes already accepted and flushes them too.
-   */
-  private enqueue(records: OutRecord[]): Promise<PublishResult[]> {
-    let bytes = 0;
-    const now = Date.now();
-    for (const record of records) {
-      const info = this.topicInfo.get(record.topic);
-      if (info === undefined || info.expiresAt <= now) return this.enqueueAfterMetadata(records);
-      bytes += checkRecordSize(record, info.maxMessageBytes);
-    }
-    return this.batcher.add(records, bytes);
-  }
-
-  /** `enqueue` for one record, resolving with its result. */
-  private enqueueOne(record: OutRecord): Promise<PublishResult> {
-    const info = this.topicInfo.get(record.topic);
-    if (info === undefined || info.expiresAt <= Date.now())
-      return this.enqueueAfterMetadata([record]).then(first);
-    return this.batcher.addOne(record, checkRecordSize(record, info.maxMessageBytes));
-  }
-
-  private enqueueAfterMetadata(records: OutRecord[]): Promise<PublishResult[]> {
-    const admitted = (async () => {
-      let bytes = 0;
-      for (const record of records) {
-        const cached = this.topicInfo.get(record.topic);
-        const info =
-          cached !== undefined && cached.expiresAt > Date.now()
-            ? cached
-            : await this.loadTopicInfo(record.topic);
-        bytes += checkRecordSize(record, info.maxMessageBytes);
-      }
-      return { delivered: this.batcher.add(records, bytes) };
-    })();
-    this.admitting.add(admitted);
-    void admitted.then(
-      () => this.admitting.delete(admitted),
-      () => this.admitting.delete(admitted),
-    );
-    return admitted.then((a) => a.delivered);
-  }
-
-  /** Waits for a connect in progress; rejects when closed or never connected. */
-  private ready(operation: string): Promise<void> | void {
-    switch (this.state) {
-      case 'connected':
-        return;
-      case 'connecting':
-        return this.connecting!.catch(() => {
-          throw new ProducerNotConnectedError(operation);
-        });
-      case 'idle':
-        throw new ProducerNotConnectedError(operation);
-      case 'closing':
-      case 'closed':
-        throw new ProducerClosedError(operation);
-    }
   }
 
   /** The codec's options for one call: the producer's key strategy and source, the call's trace context. */
@@ -387,315 +296,67 @@ class KafkaEventProducer implements EventProducer {
     };
   }
 
-  /** A record of the codec on its way to its topic (named after the event's environment, or given). */
-  private outRecord(record: WireRecord, input: VmOperationEventInput, topic: string | undefined): OutRecord {
-    return {
-      topic: this.topicFor(input.operationInfo.environment, topic),
-      eventId: record.eventId,
-      // The JSON text as is: kafkajs writes it straight into the request as UTF-8 (no intermediate Buffer).
-      // `partition` is declared up front (the partitioner fills it in): see OutRecord.
-      message: { key: record.key, value: record.value, headers: record.headers, partition: undefined },
-      bound: 0,
-    };
-  }
-
-  private topicFor(env: string, override: string | undefined): string {
-    if (override !== undefined) {
-      assertTopicName(override);
-      return override;
-    }
-    if (this.fixedTopic !== undefined) return this.fixedTopic;
-    let topic = this.envTopics.get(env);
-    if (topic === undefined) {
-      topic = environmentTopic(env);
-      if (this.envTopics.size < 1000) this.envTopics.set(env, topic);
-    }
-    return topic;
-  }
-
-  private loadTopicInfo(topic: string): Promise<TopicInfo> {
-    let pending = this.topicInfoPending.get(topic);
-    if (pending === undefined) {
-      pending = this.fetchTopicInfo(topic).finally(() => this.topicInfoPending.delete(topic));
-      this.topicInfoPending.set(topic, pending);
-    }
-    return pending;
-  }
-
-  private async fetchTopicInfo(topic: string): Promise<TopicInfo> {
-    const admin = this.admin;
-    if (admin === undefined) throw new ProducerClosedError('publish');
-    const ctx = { ...this.errorContext, topic };
-    let maxMessageBytes = this.opts.defaultMaxMessageBytes;
-    try {
-      const described = await admin.describeConfigs({
-        resources: [
-          { type: 2 /* ConfigResourceTypes.TOPIC */, name: topic, configNames: ['max.message.bytes'] },
-        ],
-        includeSynonyms: false,
-      });
-      const resource = described.resources[0];
-      if (resource && resource.errorCode !== 0) {
-        throw Object.assign(new Error(resource.errorMessage ?? 'describeConfigs failed'), {
-          type: resource.errorCode === 3 ? 'UNKNOWN_TOPIC_OR_PARTITION' : undefined,
-          code: resource.errorCode,
-        });
-      }
-      const value = resource?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue;
-      if (value !== undefined && Number.isFinite(Number(value))) maxMessageBytes = Number(value);
-    } catch (error) {
-      const root = rootCause(error) as { type?: string; code?: number } | null;
-      const type = root?.type;
-      if (type === 'UNKNOWN_TOPIC_OR_PARTITION' || root?.code === 3)
-        throw new UnknownTopicError(topic, error);
-      if (type !== 'TOPIC_AUTHORIZATION_FAILED' && root?.code !== 29) throw mapKafkaError(error, ctx);
-      // No DESCRIBE_CONFIGS permission: fall back to the default limit, and check the topic exists.
-      this.log.debug('cannot read max.message.bytes; using the default limit', {
-        topic,
-        limit: maxMessageBytes,
-      });
-      try {
-        await admin.fetchTopicMetadata({ topics: [topic] });
-      } catch (metaError) {
-        const metaRoot = rootCause(metaError) as { type?: string } | null;
-        if (metaRoot?.type === 'TOPIC_AUTHORIZATION_FAILED') {
-          throw new AuthorizationError(topic, this.errorContext.principal, 'DESCRIBE', metaError);
-        }
-        if (metaRoot?.type === 'UNKNOWN_TOPIC_OR_PARTITION') throw new UnknownTopicError(topic, metaError);
-        throw mapKafkaError(metaError, ctx);
-      }
-    }
-    const info = { maxMessageBytes, expiresAt: Date.now() + this.opts.topicMetadataTtlMs };
-    this.topicInfo.set(topic, info);
-    return info;
-  }
-
-  private withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    if (signal === undefined) return promise;
-    if (signal.aborted) return Promise.reject(abortError(signal));
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(abortError(signal));
-      signal.addEventListener('abort', onAbort, { once: true });
-      promise.then(
-        (value) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (error: Error) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
-    });
-  }
-
-  // --- sending (one call at a time: the batcher guarantees it) ---
-
-  private newKafkaProducer(): Producer {
-    return this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: javaCompatiblePartitioner,
-      retry: this.kafkaRetry(),
-    });
-  }
-
-  private kafkaRetry() {
-    const r = this.opts.retry;
-    return { retries: r.retries, initialRetryTime: r.initialRetryTimeMs, maxRetryTime: r.maxRetryTimeMs };
-  }
-
   /**
-   * After a failed send the outcome is unknown (the broker may have appended the batch). kafkajs rolls its
-   * sequence numbers back, so the next batch could reuse them and be taken for a duplicate. Java bumps the
-   * epoch; we take a new producer id by replacing the kafkajs producer before sending anything else.
+   * Checks sizes (loading topic limits when needed), then queues the records. When every topic's limit is cached this
+   * is synchronous; otherwise the publish is tracked until it is queued, so that disconnect() waits for publishes
+   * already accepted and flushes them too.
    */
-  private async resetProducer(): Promise<Producer> {
-    const old = this.producer;
-    const fresh = this.newKafkaProducer();
-    await old?.disconnect().catch(() => undefined);
-    await fresh.connect();
-    this.producer = fresh;
-    this.needsReset = false;
-    this.log.info('idempotent producer replaced after a failed send (new producer id)', {});
-    return fresh;
-  }
-
-  /**
-   * Sends one topic per request (so a topic the principal may not write, or that is gone, fails only its own
-   * records), in chunks that fit the topic's max.message.bytes. Returns one result per record, in order: the
-   * record's position as the broker acknowledged it, or the error that refused it (the batcher rejects the record's
-   * publish with it). What an answer does not acknowledge is re-sent (see deliverChunk).
-   */
-  private async send(records: OutRecord[]): Promise<Array<PublishResult | Error>> {
-    const results = new Array<PublishResult | Error>(records.length);
-    for (const [topic, indices] of byTopic(records)) {
-      for (const chunk of this.chunks(topic, indices, records)) {
-        const messages = new Array<OutRecord['message']>(chunk.length);
-        for (let k = 0; k < chunk.length; k++) messages[k] = records[chunk[k]!]!.message;
-        const { offsets, failure } = await this.deliverChunk(topic, messages, Date.now());
-        const error =
-          failure === undefined
-            ? undefined
-            : this.deliveryFailed(failure, topic, offsets.filter((o) => o === undefined).length);
-        chunk.forEach((i, k) => {
-          const record = records[i]!;
-          const offset = offsets[k];
-          results[i] = offset === undefined ? error! : resultOf(record, record.message.partition!, offset);
-        });
-      }
+  private enqueue(records: OutRecord[]): Promise<PublishResult[]> {
+    let bytes = 0;
+    const now = Date.now();
+    for (const record of records) {
+      const limit = this.limits.cached(record.topic, now);
+      if (limit === undefined) return this.enqueueAfterLimits(records);
+      bytes += checkRecordSize(record, limit);
     }
-    return results;
+    return this.batcher.add(records, bytes);
   }
 
-  /**
-   * The batcher's `sendNow`: a record that leaves at once and alone (every awaited `publish` with no linger). The
-   * caller's result is one microtask after the broker's answer; `settled` lets the batcher start the next send first.
-   * An answer that does not acknowledge the record's partition takes the re-send path of deliverChunk.
-   */
-  private sendNow(record: OutRecord, settled: () => void): Promise<PublishResult> {
-    const startedAt = Date.now();
-    const { topic, message } = record;
-    return this.sendMessages(topic, [message]).then(
-      (answer) => {
-        const offset = acknowledgedBaseOffset(topic, message.partition, answer);
-        if (offset !== undefined) {
-          settled();
-          return resultOf(record, message.partition!, offset);
-        }
-        return this.deliverChunk(topic, [message], startedAt, answer).then((delivery) => {
-          const failure = delivery.failure;
-          const redelivered = delivery.offsets[0];
-          settled();
-          if (redelivered === undefined) throw this.deliveryFailed(failure, topic, 1);
-          return resultOf(record, message.partition!, redelivered);
-        });
-      },
-      (error: unknown) => {
-        const failure = this.sendFailed(error, topic, 1);
-        settled();
-        throw failure;
-      },
+  /** `enqueue` for one record, resolving with its result. */
+  private enqueueOne(record: OutRecord): Promise<PublishResult> {
+    const limit = this.limits.cached(record.topic, Date.now());
+    if (limit === undefined) return this.enqueueAfterLimits([record]).then(first);
+    return this.batcher.addOne(record, checkRecordSize(record, limit));
+  }
+
+  private enqueueAfterLimits(records: OutRecord[]): Promise<PublishResult[]> {
+    const admitted = (async () => {
+      let bytes = 0;
+      for (const record of records) bytes += checkRecordSize(record, await this.limits.load(record.topic));
+      return { delivered: this.batcher.add(records, bytes) };
+    })();
+    this.admitting.add(admitted);
+    void admitted.then(
+      () => this.admitting.delete(admitted),
+      () => this.admitting.delete(admitted),
     );
-  }
-
-  /**
-   * Delivers one request's messages: sends them (unless `answer` is the answer of a send already made), then re-sends
-   * on the same idempotent producer the messages of every partition the answer did not acknowledge, within the
-   * retries and `deliveryTimeoutMs` from `startedAt` (see internal/delivery.ts).
-   */
-  private deliverChunk(
-    topic: string,
-    messages: Array<OutRecord['message']>,
-    startedAt: number,
-    answer?: RecordMetadata[],
-  ): Promise<Delivery> {
-    const { retries, initialRetryTimeMs, maxRetryTimeMs } = this.opts.retry;
-    return deliver(
-      topic,
-      messages,
-      {
-        send: (batch) => this.sendMessages(topic, batch),
-        retries,
-        initialRetryTimeMs,
-        maxRetryTimeMs,
-        deadline: startedAt + this.opts.deliveryTimeoutMs,
-        log: this.log,
-      },
-      answer,
-    );
-  }
-
-  /**
-   * One request of one topic's messages, on a fresh producer id after a failed send (see resetProducer). Not async:
-   * kafkajs's promise is returned as it is (an async function would add two microtask hops to every send).
-   */
-  private sendMessages(topic: string, messages: Message[]): Promise<RecordMetadata[]> {
-    const producer = this.producer;
-    if (producer === undefined) return Promise.reject(new ProducerClosedError('send'));
-    if (this.needsReset) {
-      return this.resetProducer().then((fresh) => this.sendBatchOn(fresh, topic, messages));
-    }
-    return this.sendBatchOn(producer, topic, messages);
-  }
-
-  private sendBatchOn(producer: Producer, topic: string, messages: Message[]): Promise<RecordMetadata[]> {
-    return producer.sendBatch({
-      acks: -1,
-      timeout: this.opts.requestTimeoutMs,
-      compression: this.compression,
-      topicMessages: [{ topic, messages }],
-    });
-  }
-
-  /** The error for the records of a failed send, logged; the next send takes a new producer id (resetProducer). */
-  private sendFailed(error: unknown, topic: string, records: number): Error {
-    this.needsReset = true;
-    const mapped = mapKafkaError(error, { ...this.errorContext, topic });
-    const failure = mapped instanceof Error ? mapped : new Error('send failed', { cause: mapped });
-    this.log.warn('send failed', {
-      topic,
-      records,
-      code: (failure as { code?: string }).code,
-      error: failure.message,
-    });
-    return failure;
-  }
-
-  /**
-   * The error for records a delivery left without an offset: a NotAcknowledgedError as it is, anything else as a
-   * failed send. Either way their sequence numbers may belong to records a broker did append, so the next send takes
-   * a new producer id (a record sent later with the same numbers would be taken for a duplicate and dropped).
-   */
-  private deliveryFailed(failure: unknown, topic: string, records: number): Error {
-    if (isProducerError(failure, 'PRODUCER_NOT_ACKNOWLEDGED')) {
-      this.needsReset = true;
-      return failure;
-    }
-    return this.sendFailed(failure, topic, records);
-  }
-
-  /** Splits one topic's records so that no request carries more than the topic's max.message.bytes. */
-  private chunks(topic: string, indices: number[], records: OutRecord[]): number[][] {
-    if (indices.length === 1) return [indices];
-    const limit =
-      (this.topicInfo.get(topic)?.maxMessageBytes ?? this.opts.defaultMaxMessageBytes) -
-      RECORD_BATCH_OVERHEAD_BYTES;
-    const chunks: number[][] = [];
-    let chunk: number[] = [];
-    let used = 0;
-    for (const i of indices) {
-      const size = records[i]!.bound; // set by checkRecordSize, which every queued record has passed
-      if (chunk.length > 0 && used + size > limit) {
-        chunks.push(chunk);
-        chunk = [];
-        used = 0;
-      }
-      chunk.push(i);
-      used += size;
-    }
-    if (chunk.length > 0) chunks.push(chunk);
-    return chunks;
+    return admitted.then((a) => a.delivered);
   }
 }
 
-/**
- * The record's size in a record batch (the codec's count), kept as its `bound` for splitting requests.
- * Throws MessageTooLargeError when a batch of it alone would exceed the topic's limit.
- */
-function checkRecordSize(record: OutRecord, maxMessageBytes: number): number {
-  const size = recordSize(record.message);
-  if (size + RECORD_BATCH_OVERHEAD_BYTES > maxMessageBytes) {
-    throw new MessageTooLargeError(
-      record.topic,
-      size + RECORD_BATCH_OVERHEAD_BYTES,
-      maxMessageBytes,
-      record.eventId,
+/** The promise, or a rejection with the signal's reason once it aborts. */
+function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: Error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
     );
-  }
-  record.bound = size;
-  return size;
+  });
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new DOMException('The operation was aborted', 'AbortError');
 }
 
 function first<T>(results: T[]): T {
@@ -704,39 +365,4 @@ function first<T>(results: T[]): T {
 
 function isArray(value: unknown): value is readonly unknown[] {
   return Array.isArray(value);
-}
-
-function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new DOMException('The operation was aborted', 'AbortError');
-}
-
-const KAFKA_LOG_LEVELS = {
-  nothing: KafkaLogLevel.NOTHING,
-  error: KafkaLogLevel.ERROR,
-  warn: KafkaLogLevel.WARN,
-  info: KafkaLogLevel.INFO,
-  debug: KafkaLogLevel.DEBUG,
-} as const;
-
-/** Record positions per topic, in order. */
-function byTopic(records: OutRecord[]): Map<string, number[]> {
-  const topics = new Map<string, number[]>();
-  for (let i = 0; i < records.length; i++) {
-    const list = topics.get(records[i]!.topic);
-    if (list) list.push(i);
-    else topics.set(records[i]!.topic, [i]);
-  }
-  return topics;
-}
-
-/** What a publish resolves with for one record. */
-function resultOf(record: OutRecord, partition: number, offset: string): PublishResult {
-  return {
-    eventId: record.eventId,
-    topic: record.topic,
-    partition,
-    offset,
-    key: record.message.key,
-  };
 }
