@@ -1,8 +1,7 @@
 /**
- * SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), TLS and ACL authorization against a dedicated broker on the shared broker's port plus 10,200 (19292 beside 9092; work trees on other ports never
- * share it)
- * (PLAINTEXT for the test's own admin, a super user) with a SASL_PLAINTEXT listener on 19294, an SSL listener on
- * 19295 (certificate from a throw-away CA made with openssl) and the StandardAuthorizer. Started here, stopped at the end; the shared broker on 9092 is not touched.
+ * SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), TLS and ACL authorization against a dedicated broker on the shared
+ * broker's port plus 10,200 (19292 beside 9092, so work trees on other ports never share it; PLAINTEXT for the test's
+ * own admin, a super user) with a SASL_PLAINTEXT listener on that port + 2, an SSL listener on + 3 (certificate from a throw-away CA made with openssl) and the StandardAuthorizer. Started here, stopped at the end; the shared broker on 9092 is not touched.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -15,8 +14,8 @@ import type { AuthorizationError, ProducerLogger, ProducerOptions } from '../../
 import { KAFKA_SH, adminClient, consume, createTopic, execFileAsync, vmEvent } from './helpers.js';
 
 const PORT = Number(process.env.KAFKA_PORT ?? 9092) + 10_200;
-const SASL_PORT = 19294;
-const TLS_PORT = 19295;
+const SASL_PORT = PORT + 2;
+const TLS_PORT = PORT + 3;
 const TLS_BROKERS = [`127.0.0.1:${TLS_PORT}`];
 let caPem = '';
 const ADMIN_BROKERS = [`127.0.0.1:${PORT}`];
