@@ -40,8 +40,7 @@ const SUCCEEDING: Array<[string, Call]> = [
   ['a batch', (p, t) => p.publishBatch([fixed('vm-2'), fixed('vm-3'), fixed('vm-4')], { topic: t.main })],
   [
     'an event with an identity',
-    (p, t) =>
-      p.publish({ ...fixed('vm-5'), eventId: undefined }, { topic: t.main, identity: ['vc-1', 42] }),
+    (p, t) => p.publish({ ...fixed('vm-5'), eventId: undefined }, { topic: t.main, identity: ['vc-1', 42] }),
   ],
   [
     'a domain event',
