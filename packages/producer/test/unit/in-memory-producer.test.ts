@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { encodeVmOperationEvent, isSchemaValidationError } from '@org/vmware-events-schema';
+import {
+  CURRENT_SCHEMA_VERSION,
+  encodeVmOperationEvent,
+  isSchemaValidationError,
+} from '@org/vmware-events-schema';
 import type { DomainEvent, VmOperationEvent } from '@org/vmware-events-schema';
 import { BrokerUnavailableError, isProducerError, partitionForKey } from '@org/vmware-events-producer';
 import type { VmOperationEventInput } from '@org/vmware-events-producer';
@@ -44,7 +48,7 @@ describe('createInMemoryProducer: what the real producer writes', () => {
     expect(record).toMatchObject({ kind: 'vm-operation-event', key: 't.vm-7', topic: 'vmware.events' });
     expect(record!.event).toMatchObject({
       source: SOURCE,
-      schemaVersion: '1.0',
+      schemaVersion: CURRENT_SCHEMA_VERSION,
       correlationId: record!.eventId,
     });
     // The same bytes the codec gives for the event with its defaults.
