@@ -11,7 +11,11 @@ import { defineConfig } from 'vitest/config';
  * Workspace packages resolve to their sources, so tests never need a build first.
  */
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const file = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+// The subpaths first: an alias also matches what starts with it and a slash.
 const alias = {
+  '@org/vmware-events-producer/testing': file('producer/src/testing.ts'),
+  '@org/vmware-events-consumer/testing': file('consumer/src/testing.ts'),
   '@org/vmware-events-schema': src('schema'),
   '@org/vmware-events-producer': src('producer'),
   '@org/vmware-events-consumer': src('consumer'),

@@ -2,7 +2,10 @@
 // Each check throws on a wrong result; a module that fails to load fails before this runs.
 const assert = require('node:assert/strict');
 
-module.exports = async function runChecks({ schema, producer, consumer, cli }, label) {
+module.exports = async function runChecks(
+  { schema, producer, consumer, cli, producerTesting, consumerTesting },
+  label,
+) {
   const event = {
     schemaVersion: '1.0',
     eventId: '0b7d7c3e-6a0b-4f4b-9a7e-6b1f1f0d2c11',
@@ -50,6 +53,19 @@ module.exports = async function runChecks({ schema, producer, consumer, cli }, l
   assert.deepEqual(handled, [event.eventId]);
   assert.equal(pipeline.deadLetters.length, 1);
 
+  // the ./testing subpaths: the in-memory producer records what the real one would write; the consumer helper
+  // awaits its handling through the test pipeline.
+  const memory = producerTesting.createInMemoryProducer({ source: 'urn:vmware-events:pack-test' });
+  await memory.connect();
+  const tested = consumerTesting.createTestPipeline({ handler: () => undefined });
+  memory.onPublish((record) => tested.deliver(record));
+  const handledOne = consumerTesting.waitForHandled(tested, event.eventId);
+  await memory.publish({ ...event, eventId: event.eventId });
+  assert.equal((await handledOne).kind, 'processed');
+  assert.equal((await memory.waitForPublished(event.eventId)).key, 'vm-1001');
+  await assert.rejects(memory.publish(withoutVmData), (e) => schema.isSchemaValidationError(e));
+  await memory.disconnect();
+
   // cli: the topic plan names topics by the conventions, and rejects an invalid plan with its path.
   const plan = cli.defineTopicPlan({
     defaults: { replicationFactor: 1, minInsyncReplicas: 1 },
@@ -64,5 +80,5 @@ module.exports = async function runChecks({ schema, producer, consumer, cli }, l
     (e) => cli.isInvalidTopicPlanError(e) && e.issues[0].path === 'topics.environments[0]',
   );
 
-  console.log(`${label}: schema, producer, consumer and cli load and work`);
+  console.log(`${label}: schema, producer, consumer, cli and the testing subpaths load and work`);
 };

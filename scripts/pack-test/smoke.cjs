@@ -6,6 +6,8 @@ runChecks(
     producer: require('@org/vmware-events-producer'),
     consumer: require('@org/vmware-events-consumer'),
     cli: require('@org/vmware-events-cli'),
+    producerTesting: require('@org/vmware-events-producer/testing'),
+    consumerTesting: require('@org/vmware-events-consumer/testing'),
   },
   `CJS (Node ${process.version})`,
 ).catch((error) => {

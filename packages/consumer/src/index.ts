@@ -69,6 +69,6 @@ export type {
   ReplayResult,
 } from './dead-letter-tools.js';
 
-// --- testing helper ---
+// --- testing helper (also on the `./testing` subpath, with the other test helpers) ---
 export { createTestPipeline } from './testing.js';
 export type { TestPipeline, TestPipelineOptions, TestDelivery } from './testing.js';

@@ -1,6 +1,9 @@
 /**
  * `createTestPipeline`: the consumer's own pipeline (the same setup, the same `processRecord`) without a broker, for
  * unit tests of a handler. Records are made by the record codec, as the producer makes them.
+ *
+ * This file is also the `@org/vmware-events-consumer/testing` subpath: with `trackHandled` / `waitForHandled`
+ * (handled.ts), everything a team needs to test a service that consumes.
  */
 import { buildEventHeaders, buildEventKey, encodeVmOperationEvent } from '@org/vmware-events-schema';
 import type { KeyStrategy, VmOperationEvent } from '@org/vmware-events-schema';
@@ -139,3 +142,12 @@ function encodeDelivery(
     }
   }
 }
+
+// --- the `./testing` subpath: awaiting the handling of given events (with a consumer or a test pipeline) ---
+export { trackHandled, waitForHandled } from './handled.js';
+export type {
+  ConsumerEventSource,
+  HandledOutcome,
+  HandledTracker,
+  WaitForHandledOptions,
+} from './handled.js';
